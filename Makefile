@@ -1,0 +1,31 @@
+# The two commands a new machine needs: `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test generate lint bench load build
+
+## run: serve the gateway on the embedded SQLite default (./data), with demo data
+run:
+	$(GO) run ./cmd/gateway serve
+
+## test: every test, with the race detector, against SQLite and a throwaway PostgreSQL
+test:
+	scripts/ensure-postgres
+	$(GO) test -race -count=1 ./...
+
+## generate: regenerate the GraphQL code from schema.graphqls
+generate:
+	$(GO) tool gqlgen generate
+
+## lint: go vet and staticcheck
+lint:
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## bench: Go benchmarks, then the load script against a gateway on loopback
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/load
+
+## build: a static binary without cgo
+build:
+	CGO_ENABLED=0 $(GO) build -o bin/gateway ./cmd/gateway

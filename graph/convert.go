@@ -1,0 +1,47 @@
+package graph
+
+import (
+	"math/big"
+	"strconv"
+
+	"github.com/fxgraph/gateway/graph/gqlmodel"
+	"github.com/fxgraph/gateway/model"
+)
+
+// toGraphRate converts a stored rate for the graph.
+func toGraphRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
+	return &gqlmodel.ExchangeRate{
+		ID:        strconv.FormatInt(r.ID, 10),
+		BaseID:    r.BaseID,
+		TargetID:  r.TargetID,
+		Rate:      r.Rate,
+		UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// toGraphInvertedRate converts a stored rate into its inverse, the rate of
+// the reverse pair. Its id differs from the stored rate's so that client
+// caches keep the two apart.
+func toGraphInvertedRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
+	return &gqlmodel.ExchangeRate{
+		ID:        "inverse-" + strconv.FormatInt(r.ID, 10),
+		BaseID:    r.TargetID,
+		TargetID:  r.BaseID,
+		Rate:      model.RatToDecimal(new(big.Rat).Inv(r.Rate.Rat())),
+		Inverted:  true,
+		UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// toGraphConversion converts a conversion, given its resolved currencies.
+func toGraphConversion(c *model.Conversion, from, to, via *model.Currency) *gqlmodel.Conversion {
+	return &gqlmodel.Conversion{
+		From:            from,
+		To:              to,
+		Via:             via,
+		Rate:            c.Rate,
+		Amount:          c.Amount,
+		ConvertedAmount: c.ConvertedAmount,
+		Path:            c.Path,
+	}
+}

@@ -1,0 +1,34 @@
+// Package gqlmodel holds the graph's own types: those generated from the
+// schema (models_gen.go) and the hand-written ones here, which the resolvers
+// fill through the named converters of package graph.
+package gqlmodel
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+// ExchangeRate is a rate as the graph shows it: a stored rate, or the
+// inverse of the stored reverse pair.
+type ExchangeRate struct {
+	ID        string
+	BaseID    int64
+	TargetID  int64
+	Rate      decimal.Decimal
+	Inverted  bool
+	UpdatedAt time.Time
+}
+
+// Conversion is a conversion with its currencies resolved.
+type Conversion struct {
+	From            *model.Currency
+	To              *model.Currency
+	Via             *model.Currency
+	Rate            decimal.Decimal
+	Amount          decimal.Decimal
+	ConvertedAmount decimal.Decimal
+	Path            model.ConversionPath
+}

@@ -1,0 +1,56 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/fxgraph/gateway/graph/generated"
+)
+
+// NewHandler returns the GraphQL endpoint: GET and POST transports (and
+// OPTIONS), the limits, the error presenter, per-operation dataloaders.
+// Request bodies are bounded by the HTTP server, not here.
+func NewHandler(r *Resolver, limits Limits) *handler.Server {
+	cfg := generated.Config{Resolvers: r}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetErrorPresenter(errorPresenter(r.Logger))
+	srv.SetRecoverFunc(recoverFunc(r.Logger))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(shapeLimit{limits})
+	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withLoaders(ctx, newLoaders(r.CurrencyService)))
+	})
+	return srv
+}
+
+// setComplexity makes a connection cost `first` times its items.
+func setComplexity(c *generated.ComplexityRoot) {
+	c.Query.Currencies = func(child int, first *int, _ *string) int {
+		return child * pageCost(first)
+	}
+	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string) int {
+		return child * pageCost(first)
+	}
+}
+
+func pageCost(first *int) int {
+	if first == nil || *first < 1 {
+		return DefaultPageSize
+	}
+	return min(*first, MaxPageSize)
+}

@@ -1,0 +1,21 @@
+// Package graph is the gateway's one application layer: the GraphQL
+// resolvers. They parse input into model values, authorize through one
+// helper, call the store and convert the answer. The REST surface calls the
+// same resolvers. Generated code lives in graph/generated and
+// graph/gqlmodel/models_gen.go and is never edited.
+package graph
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+// Resolver holds every dependency of the resolvers.
+type Resolver struct {
+	CurrencyService model.CurrencyService
+	RateService     model.ExchangeRateService
+	Logger          *slog.Logger
+	Now             func() time.Time
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+var _ model.CurrencyService = (*DB)(nil)
+
+var errCurrencyNotFound = model.Errorf(model.ENOTFOUND, "Currency not found")
+
+// FindCurrencies returns currencies ordered by code after the code after
+// ("" for the first page), at most limit, and the total count.
+func (db *DB) FindCurrencies(ctx context.Context, after string, limit int) ([]*model.Currency, int, error) {
+	total, err := db.bun.NewSelect().Model((*currencyRow)(nil)).Count(ctx)
+	if err != nil {
+		return nil, 0, translate("count currencies", err, nil, nil, nil)
+	}
+	var rows []*currencyRow
+	q := db.bun.NewSelect().Model(&rows).OrderExpr("c.code ASC").Limit(int64(limit))
+	if after != "" {
+		q = q.Where("c.code > ?", after)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, 0, translate("find currencies", err, nil, nil, nil)
+	}
+	return toCurrencies(rows), int(total), nil
+}
+
+// FindCurrencyByCode returns the currency with the code, or ENOTFOUND.
+func (db *DB) FindCurrencyByCode(ctx context.Context, code string) (*model.Currency, error) {
+	row, err := findCurrency(ctx, db.bun, code)
+	if err != nil {
+		return nil, err
+	}
+	return toCurrency(row), nil
+}
+
+// FindCurrenciesByCodes returns the currencies with the codes that exist, in
+// any order.
+func (db *DB) FindCurrenciesByCodes(ctx context.Context, codes []string) ([]*model.Currency, error) {
+	rows, err := findCurrenciesWhere(ctx, db.bun, "c.code IN (?)", codes)
+	return toCurrencies(rows), err
+}
+
+// FindCurrenciesByIDs returns the currencies with the ids that exist, in any
+// order: one statement for any number of ids.
+func (db *DB) FindCurrenciesByIDs(ctx context.Context, ids []int64) ([]*model.Currency, error) {
+	rows, err := findCurrenciesWhere(ctx, db.bun, "c.id IN (?)", ids)
+	return toCurrencies(rows), err
+}
+
+// CreateCurrency inserts c and sets its id and timestamps. It returns
+// ECONFLICT when the code is taken.
+func (db *DB) CreateCurrency(ctx context.Context, c *model.Currency) error {
+	now := db.now().UTC()
+	row := &currencyRow{Code: c.Code, Name: c.Name, Sign: c.Sign, CreatedAt: now, UpdatedAt: now}
+	if _, err := db.bun.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return translate("create currency", err, nil,
+			model.Errorf(model.ECONFLICT, "Currency with code %s already exists", c.Code),
+			model.Errorf(model.EINVALID, "Invalid currency"))
+	}
+	*c = *toCurrency(row)
+	return nil
+}
+
+// UpdateCurrency changes the name and/or sign of the currency with the code.
+// It returns ENOTFOUND.
+func (db *DB) UpdateCurrency(ctx context.Context, code string, upd model.CurrencyUpdate) (*model.Currency, error) {
+	var row *currencyRow
+	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if row, err = findCurrency(ctx, tx, code); err != nil {
+			return err
+		}
+		if upd.Name == nil && upd.Sign == nil {
+			return nil
+		}
+		if upd.Name != nil {
+			row.Name = *upd.Name
+		}
+		if upd.Sign != nil {
+			row.Sign = *upd.Sign
+		}
+		row.UpdatedAt = db.now().UTC()
+		_, err = tx.NewUpdate().Model(row).Column("name", "sign", "updated_at").WherePK().Exec(ctx)
+		return translate("update currency", err, nil, nil, model.Errorf(model.EINVALID, "Invalid currency"))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toCurrency(row), nil
+}
+
+// DeleteCurrency deletes the currency with the code and, by cascade, every
+// rate that uses it. It returns the currency and the deleted rates, or
+// ENOTFOUND.
+func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency, []*model.ExchangeRate, error) {
+	var (
+		row   *currencyRow
+		rates []*rateRow
+	)
+	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if row, err = findCurrency(ctx, tx, code); err != nil {
+			return err
+		}
+		err = selectRates(tx, &rates).Where("r.base_id = ? OR r.target_id = ?", row.ID, row.ID).OrderExpr("r.id").Scan(ctx)
+		if err != nil {
+			return translate("find rates of currency", err, nil, nil, nil)
+		}
+		_, err = tx.NewDelete().Model(row).WherePK().Exec(ctx)
+		return translate("delete currency", err, nil, nil, nil)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return toCurrency(row), toExchangeRates(rates), nil
+}
+
+func findCurrency(ctx context.Context, db bun.IDB, code string) (*currencyRow, error) {
+	row := new(currencyRow)
+	if err := db.NewSelect().Model(row).Where("c.code = ?", code).Limit(1).Scan(ctx); err != nil {
+		return nil, translate("find currency", err, errCurrencyNotFound, nil, nil)
+	}
+	return row, nil
+}
+
+func findCurrenciesWhere(ctx context.Context, db bun.IDB, where string, list any) ([]*currencyRow, error) {
+	var rows []*currencyRow
+	if err := db.NewSelect().Model(&rows).Where(where, bun.List(list)).Scan(ctx); err != nil {
+		return nil, translate("find currencies", err, nil, nil, nil)
+	}
+	return rows, nil
+}

@@ -1,0 +1,117 @@
+// Package store is the gateway's persistence: Bun on PostgreSQL (pgdialect,
+// pgx driver) or on an embedded SQLite file (sqlitedialect, pure-Go driver).
+// It owns the migrations and the transactions, and it turns driver errors
+// into model errors: nothing above it sees a driver error.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// DB is a connection pool to the store, PostgreSQL or SQLite.
+type DB struct {
+	bun *bun.DB
+	now func() time.Time
+}
+
+// Open opens the store at dsn: a postgres:// or postgresql:// URL selects
+// PostgreSQL; anything else is the path of a SQLite file (an optional
+// "sqlite:" or "file:" prefix is dropped), created with its directory when
+// missing. now is the clock for every timestamp the store writes.
+func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	var db *bun.DB
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			// pgx's message may quote the URL, password and all: keep it out.
+			return nil, fmt.Errorf("store: invalid PostgreSQL URL")
+		}
+		sqldb := stdlib.OpenDB(*cfg)
+		sqldb.SetMaxOpenConns(32)
+		sqldb.SetMaxIdleConns(32)
+		db = bun.NewDB(sqldb, pgdialect.New())
+	} else {
+		sqldb, err := openSQLite(dsn)
+		if err != nil {
+			return nil, err
+		}
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return &DB{bun: db, now: now}, nil
+}
+
+func openSQLite(dsn string) (*sql.DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One writer at a time is SQLite's rule; WAL lets readers go on.
+	sqldb.SetMaxOpenConns(4)
+	sqldb.SetMaxIdleConns(4)
+	sqldb.SetConnMaxIdleTime(0)
+	return sqldb, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Ping checks that the database answers; /readyz calls it.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.bun.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Dialect returns "pg" or "sqlite".
+func (db *DB) Dialect() string {
+	if db.bun.Dialect().Name() == dialect.PG {
+		return "pg"
+	}
+	return "sqlite"
+}
+
+// WithQueryHook returns a DB on the same pool whose statements also go
+// through h, for logging or counting statements.
+func (db *DB) WithQueryHook(h bun.QueryHook) *DB {
+	return &DB{bun: db.bun.WithQueryHook(h), now: db.now}
+}
+
+// RunInTx runs fn in a transaction, committed when fn returns nil.
+func (db *DB) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.bun.RunInTx(ctx, nil, fn)
+}

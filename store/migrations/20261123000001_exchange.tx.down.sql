@@ -1,0 +1,5 @@
+DROP TABLE exchange_rates;
+
+--bun:split
+
+DROP TABLE currencies;
