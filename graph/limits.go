@@ -40,7 +40,7 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 		return nil
 	}
 	w := shapeWalker{fragments: oc.Doc.Fragments, seen: map[string]bool{}}
-	depth := w.depth(oc.Operation.SelectionSet, 0, l.MaxDepth)
+	depth := w.depth(oc.Operation.SelectionSet, 1, l.MaxDepth)
 	if depth > l.MaxDepth {
 		return limitError("the operation is nested %d levels deep, more than the limit of %d", depth, l.MaxDepth)
 	}
@@ -56,7 +56,8 @@ type shapeWalker struct {
 	aliases   int
 }
 
-// depth returns the depth of set below level, stopping early past limit.
+// depth returns the depth of the deepest field of set, whose fields are at
+// level (the root fields are at 1), stopping early past limit.
 func (w *shapeWalker) depth(set ast.SelectionSet, level, limit int) int {
 	deepest := level
 	if level > limit {

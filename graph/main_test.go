@@ -49,9 +49,15 @@ func (r response) code() string {
 // newClient serves the graph over db on an httptest server.
 func newClient(t testing.TB, db *store.DB) *client {
 	t.Helper()
+	return newClientWithLimits(t, db, graph.DefaultLimits)
+}
+
+// newClientWithLimits is newClient with other limits.
+func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *client {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r := &graph.Resolver{CurrencyService: db, RateService: db, Logger: logger, Now: time.Now}
-	srv := httptest.NewServer(graph.NewHandler(r, graph.DefaultLimits))
+	srv := httptest.NewServer(graph.NewHandler(r, limits))
 	t.Cleanup(srv.Close)
 	return &client{url: srv.URL, http: srv.Client()}
 }

@@ -209,6 +209,9 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	}
 	hasNext := len(list) > limit
 	list = list[:min(len(list), limit)]
+	if err := r.primeRateCurrencies(ctx, list); err != nil {
+		return nil, err
+	}
 	conn := &gqlmodel.ExchangeRateConnection{Edges: make([]*gqlmodel.ExchangeRateEdge, len(list)), TotalCount: total}
 	cursors := make([]string, len(list))
 	for i, rate := range list {
