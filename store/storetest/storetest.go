@@ -66,6 +66,23 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 func Open(t testing.TB, backend string, now func() time.Time) *store.DB {
 	t.Helper()
 	ctx := context.Background()
+	db, err := store.Open(ctx, DSN(t, backend), now)
+	if err != nil {
+		t.Fatalf("open %s store: %v", backend, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s store: %v", backend, err)
+	}
+	return db
+}
+
+// DSN returns the address of a fresh, empty database on the backend (a
+// SQLite file path or a PostgreSQL URL), removed when the test ends. It
+// skips the test when PostgreSQL is unavailable outside CI.
+func DSN(t testing.TB, backend string) string {
+	t.Helper()
+	ctx := context.Background()
 	var dsn string
 	switch backend {
 	case SQLite:
@@ -86,13 +103,5 @@ func Open(t testing.TB, backend string, now func() time.Time) *store.DB {
 	default:
 		t.Fatalf("unknown backend %q", backend)
 	}
-	db, err := store.Open(ctx, dsn, now)
-	if err != nil {
-		t.Fatalf("open %s store: %v", backend, err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s store: %v", backend, err)
-	}
-	return db
+	return dsn
 }

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fxgraph/gateway/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// syncBuffer is a log sink that run may write while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// startGateway runs the gateway as main would, until the test ends, and
+// waits until it answers /healthz. It returns its base URL and a stop
+// function that returns run's error.
+func startGateway(t *testing.T, args []string, env map[string]string) (string, func() error, *syncBuffer) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, append([]string{"gateway", "serve", "-addr", addr}, args...), envOf(env), io.Discard, logs)
+	}()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-errc:
+			case <-time.After(15 * time.Second):
+				runErr = fmt.Errorf("run did not return within 15s of cancellation")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	base := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-errc:
+			t.Fatalf("run returned early: %v\nlogs:\n%s", err, logs)
+		default:
+		}
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return base, stop, logs
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway did not become healthy: %v\nlogs:\n%s", err, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func postGraphQL(t *testing.T, base, query string) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return res.StatusCode, out
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestServeEmbeddedDefault(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	base, stop, logs := startGateway(t, nil, map[string]string{"DATA_DIR": dataDir})
+
+	t.Run("DemoData", func(t *testing.T) {
+		status, out := postGraphQL(t, base, `{ currencies { totalCount } exchangeRates { totalCount } convert(from: "GBP", to: "JPY", amount: "10") { path via { code } } }`)
+		if status != http.StatusOK || out["errors"] != nil {
+			t.Fatalf("status %d, %v", status, out)
+		}
+		data := out["data"].(map[string]any)
+		if n := data["currencies"].(map[string]any)["totalCount"].(float64); n != 12 {
+			t.Errorf("demo currencies = %v, want 12", n)
+		}
+		if n := data["exchangeRates"].(map[string]any)["totalCount"].(float64); n < 10 {
+			t.Errorf("demo rates = %v, want at least 10", n)
+		}
+		if p := data["convert"].(map[string]any)["path"]; p != "CROSS" {
+			t.Errorf("GBP→JPY path = %v, want CROSS", p)
+		}
+	})
+	t.Run("GraphiQL", func(t *testing.T) {
+		status, body := get(t, base+"/")
+		if status != http.StatusOK || !strings.Contains(body, "graphiql") || !strings.Contains(body, "/graphql") {
+			t.Errorf("GET / = %d, want the GraphiQL page pointing at /graphql", status)
+		}
+	})
+	t.Run("Readyz", func(t *testing.T) {
+		if status, body := get(t, base+"/readyz"); status != http.StatusOK || !strings.Contains(body, `"database":"up"`) {
+			t.Errorf("GET /readyz = %d %s, want 200 with the database up", status, body)
+		}
+	})
+	t.Run("BodyTooLarge", func(t *testing.T) {
+		big := `{"query":"{ currencies { totalCount } }","variables":{"x":"` + strings.Repeat("x", 2<<20) + `"}}`
+		res, err := http.Post(base+"/graphql", "application/json", strings.NewReader(big))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("2 MiB body: status %d, want 413", res.StatusCode)
+		}
+	})
+	t.Run("NotFound", func(t *testing.T) {
+		if status, _ := get(t, base+"/nope"); status != http.StatusNotFound {
+			t.Errorf("GET /nope = %d, want 404", status)
+		}
+	})
+	t.Run("GracefulShutdown", func(t *testing.T) {
+		if err := stop(); err != nil {
+			t.Fatalf("run returned %v after cancellation, want nil", err)
+		}
+		if !strings.Contains(logs.String(), "stopped") {
+			t.Errorf("logs lack the stop line:\n%s", logs)
+		}
+		if _, err := os.Stat(filepath.Join(dataDir, "gateway.db")); err != nil {
+			t.Errorf("the embedded database is not under the data directory: %v", err)
+		}
+	})
+}
+
+func TestServePostgres(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.Postgres)
+	base, stop, logs := startGateway(t, nil, map[string]string{"DATABASE_URL": dsn, "DATA_DIR": t.TempDir()})
+	t.Run("StartsEmpty", func(t *testing.T) {
+		_, out := postGraphQL(t, base, `{ currencies { totalCount } }`)
+		if n := out["data"].(map[string]any)["currencies"].(map[string]any)["totalCount"].(float64); n != 0 {
+			t.Errorf("a PostgreSQL deployment has %v currencies at start, want 0 unless asked to seed", n)
+		}
+		if !strings.Contains(logs.String(), "dialect=pg") {
+			t.Errorf("logs do not say the dialect is pg:\n%s", logs)
+		}
+		if strings.Contains(logs.String(), dsn) {
+			t.Errorf("logs contain the database URL")
+		}
+	})
+	t.Run("Readyz", func(t *testing.T) {
+		if status, _ := get(t, base+"/readyz"); status != http.StatusOK {
+			t.Errorf("GET /readyz = %d, want 200", status)
+		}
+	})
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			dsn := storetest.DSN(t, backend)
+			env := map[string]string{"DATABASE_URL": dsn}
+			if backend == storetest.SQLite {
+				env = map[string]string{"DATA_DIR": filepath.Dir(dsn)}
+			}
+			for i := range 2 {
+				var logs bytes.Buffer
+				if err := run(context.Background(), []string{"gateway", "migrate"}, envOf(env), io.Discard, &logs); err != nil {
+					t.Fatalf("migrate #%d: %v", i+1, err)
+				}
+				want := map[int]string{0: "migrations_applied=1", 1: "migrations_applied=0"}[i]
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("migrate #%d logs %q, want %s", i+1, logs.String(), want)
+				}
+			}
+		})
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"UnknownCommand", []string{"gateway", "frobnicate"}, nil, `unknown command "frobnicate"`},
+		{"BadSeed", []string{"gateway", "serve", "-seed-demo", "maybe"}, nil, "seed-demo"},
+		{"BadLogLevel", nil, map[string]string{"LOG_LEVEL": "loud"}, "log-level"},
+		{"BadBodyLimit", []string{"gateway", "-max-body-bytes", "12"}, nil, "max-body-bytes"},
+		{"BadDatabaseURL", []string{"gateway", "migrate"}, map[string]string{"DATABASE_URL": "postgres://u:secret@127.0.0.1:1/db?connect_timeout=1"}, "store"},
+		{"ExtraArgument", []string{"gateway", "serve", "extra"}, nil, "unexpected argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if args == nil {
+				args = []string{"gateway"}
+			}
+			var stderr bytes.Buffer
+			err := run(context.Background(), args, envOf(tc.env), io.Discard, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("run(%v) = %v, want an error about %s", args, err, tc.want)
+			}
+			if strings.Contains(err.Error()+stderr.String(), "secret") {
+				t.Errorf("the error or the logs reveal the database password: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	cfg, err := parseConfig("serve", []string{"-addr", "127.0.0.1:9999"}, envOf(map[string]string{"ADDR": "0.0.0.0:1", "DATA_DIR": "/tmp/x", "LOG_FORMAT": "json"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9999" || cfg.DataDir != "/tmp/x" || cfg.LogFormat != "json" {
+		t.Errorf("config = %+v, want the flag over the environment and the environment over defaults", cfg)
+	}
+	if !cfg.SeedDemo || cfg.dsn() != filepath.Join("/tmp/x", "gateway.db") {
+		t.Errorf("embedded default: seed %v dsn %q, want seeding and the SQLite file", cfg.SeedDemo, cfg.dsn())
+	}
+	cfg, _ = parseConfig("serve", nil, envOf(map[string]string{"DATABASE_URL": "postgres://x"}), io.Discard)
+	if cfg.SeedDemo {
+		t.Errorf("PostgreSQL seeds by default, want it to start empty")
+	}
+}
