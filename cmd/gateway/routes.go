@@ -7,14 +7,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"github.com/fxgraph/gateway/store"
+	"github.com/fxgraph/gateway/web"
 )
 
 // addRoutes is the gateway's whole URL space.
 func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.Handler) {
-	mux.Handle("GET /{$}", playground.Handler("FX gateway", "/graphql"))
+	mux.Handle("GET /{$}", web.GraphiQL())
+	mux.Handle("GET /assets/", web.Assets())
 	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", handleReadyz(logger, db))

@@ -148,8 +148,17 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	})
 	t.Run("GraphiQL", func(t *testing.T) {
 		status, body := get(t, base+"/")
-		if status != http.StatusOK || !strings.Contains(body, "graphiql") || !strings.Contains(body, "/graphql") {
-			t.Errorf("GET / = %d, want the GraphiQL page pointing at /graphql", status)
+		if status != http.StatusOK || !strings.Contains(body, `src="/assets/graphiql/graphiql.min.js"`) {
+			t.Fatalf("GET / = %d, want the GraphiQL page with its scripts served by the gateway", status)
+		}
+		for _, asset := range []string{"graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js", "start.js"} {
+			status, body := get(t, base+"/assets/graphiql/"+asset)
+			if status != http.StatusOK || len(body) < 100 {
+				t.Errorf("GET %s = %d (%d bytes), want it served from the binary", asset, status, len(body))
+			}
+		}
+		if _, start := get(t, base+"/assets/graphiql/start.js"); !strings.Contains(start, `"/graphql"`) {
+			t.Errorf("start.js does not point GraphiQL at /graphql")
 		}
 	})
 	t.Run("Readyz", func(t *testing.T) {
