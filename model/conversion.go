@@ -81,6 +81,9 @@ func newRateGraph(rates []*ExchangeRate) *rateGraph {
 		g.neighbours[a][b] = true
 	}
 	for _, r := range rates {
+		if !r.Rate.IsPositive() {
+			continue // never stored (a CHECK refuses it); never divided by
+		}
 		g.direct[Pair{r.BaseCode, r.TargetCode}] = r.Rate.Rat()
 		link(r.BaseCode, r.TargetCode)
 		link(r.TargetCode, r.BaseCode)

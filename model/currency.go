@@ -115,7 +115,8 @@ func ParseCode(field, s string) (string, error) {
 }
 
 // ParsePair parses a code pair of exactly six ASCII letters: "usdeur" is
-// USD→EUR. A pair of one currency with itself is EINVALID too.
+// USD→EUR. It only parses: "usdusd" is {USD USD}, which Pair.Validate
+// refuses. It returns EINVALID.
 func ParsePair(field, s string) (Pair, error) {
 	if len(s) != 6 || !isASCIILetters(s) {
 		return Pair{}, Invalid(field, "%s must be six letters, two currency codes such as USDEUR, got %q", field, truncate(s, 16))

@@ -1,0 +1,146 @@
+package model_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+// The categories of CONTRACT §3.
+var (
+	adminScopes     = []model.Scope{model.ScopeAll}
+	apiClientScopes = []model.Scope{
+		"currency:request", "currency:create", "currency:update",
+		"exch_rate:request", "exch_rate:create", "exch_rate:update",
+	}
+	anonymousClientScopes = []model.Scope{"currency:request", "exch_rate:request"}
+)
+
+func TestScopeValues(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		got  model.Scope
+		want string
+	}{
+		{"ScopeAll", model.ScopeAll, "all"},
+		{"ScopeCurrencyRead", model.ScopeCurrencyRead, "currency:request"},
+		{"ScopeCurrencyCreate", model.ScopeCurrencyCreate, "currency:create"},
+		{"ScopeCurrencyUpdate", model.ScopeCurrencyUpdate, "currency:update"},
+		{"ScopeCurrencyDelete", model.ScopeCurrencyDelete, "all"},
+		{"ScopeRateRead", model.ScopeRateRead, "exch_rate:request"},
+		{"ScopeRateCreate", model.ScopeRateCreate, "exch_rate:create"},
+		{"ScopeRateUpdate", model.ScopeRateUpdate, "exch_rate:update"},
+		{"ScopeRateDelete", model.ScopeRateDelete, "all"},
+	} {
+		if string(tt.got) != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// allOperations is every scope an operation of §3 needs.
+var allOperations = []model.Scope{
+	model.ScopeCurrencyRead, model.ScopeCurrencyCreate, model.ScopeCurrencyUpdate, model.ScopeCurrencyDelete,
+	model.ScopeRateRead, model.ScopeRateCreate, model.ScopeRateUpdate, model.ScopeRateDelete,
+	model.ScopeAll,
+}
+
+func TestPrincipalCan(t *testing.T) {
+	tests := []struct {
+		name   string
+		scopes []model.Scope
+		every  bool                 // passes every check
+		can    map[model.Scope]bool // missing: false, unless every
+	}{
+		{"Admin", adminScopes, true, nil},
+		{"AdminAmongOthers", []model.Scope{model.ScopeCurrencyRead, model.ScopeAll}, true, nil},
+		{"APIClient", apiClientScopes, false, map[model.Scope]bool{
+			model.ScopeCurrencyRead: true, model.ScopeCurrencyCreate: true, model.ScopeCurrencyUpdate: true,
+			model.ScopeRateRead: true, model.ScopeRateCreate: true, model.ScopeRateUpdate: true,
+			// ScopeCurrencyDelete, ScopeRateDelete and ScopeAll: false.
+		}},
+		{"AnonymousClient", anonymousClientScopes, false, map[model.Scope]bool{
+			model.ScopeCurrencyRead: true, model.ScopeRateRead: true,
+		}},
+		{"NoScopes", nil, false, map[model.Scope]bool{}},
+		// Scopes match exactly: no prefix or case folding.
+		{"NearMisses", []model.Scope{"ALL", "All", "currency", "currency:*", "exch_rate:request ", "Currency:request"}, false, map[model.Scope]bool{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &model.Principal{UserID: 1, Scopes: tt.scopes}
+			needs := append(slices.Clone(allOperations), "some:future-scope")
+			for _, need := range needs {
+				if got, want := p.Can(need), tt.every || tt.can[need]; got != want {
+					t.Errorf("Principal{%v}.Can(%s) = %v, want %v", tt.scopes, need, got, want)
+				}
+			}
+		})
+	}
+	t.Run("NilPrincipal", func(t *testing.T) {
+		var p *model.Principal
+		for _, need := range allOperations {
+			if p.Can(need) {
+				t.Errorf("(*Principal)(nil).Can(%s) = true, want false", need)
+			}
+		}
+	})
+}
+
+func TestAuthorize(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			scopes []model.Scope
+			needs  []model.Scope
+		}{
+			{"Admin", adminScopes, allOperations},
+			{"APIClient", apiClientScopes, apiClientScopes},
+			{"AnonymousClient", anonymousClientScopes, anonymousClientScopes},
+		} {
+			p := &model.Principal{UserID: 7, Scopes: tt.scopes}
+			for _, need := range tt.needs {
+				if err := model.Authorize(p, need); err != nil {
+					t.Errorf("Authorize(%s, %s) = %v, want nil", tt.name, need, err)
+				}
+			}
+		}
+	})
+	t.Run("OKAnonymous", func(t *testing.T) {
+		// Open access until identity lands: a nil principal may do anything.
+		for _, need := range allOperations {
+			if err := model.Authorize(nil, need); err != nil {
+				t.Errorf("Authorize(nil, %s) = %v, want nil", need, err)
+			}
+		}
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			scopes []model.Scope
+			need   model.Scope
+		}{
+			{"APIClientDeleteCurrency", apiClientScopes, model.ScopeCurrencyDelete},
+			{"APIClientDeleteRate", apiClientScopes, model.ScopeRateDelete},
+			{"APIClientAll", apiClientScopes, model.ScopeAll},
+			{"AnonymousClientCreateCurrency", anonymousClientScopes, model.ScopeCurrencyCreate},
+			{"AnonymousClientUpdateCurrency", anonymousClientScopes, model.ScopeCurrencyUpdate},
+			{"AnonymousClientCreateRate", anonymousClientScopes, model.ScopeRateCreate},
+			{"AnonymousClientUpdateRate", anonymousClientScopes, model.ScopeRateUpdate},
+			{"AnonymousClientDeleteRate", anonymousClientScopes, model.ScopeRateDelete},
+			{"NoScopesRead", nil, model.ScopeCurrencyRead},
+			{"EmptyScopesRead", []model.Scope{}, model.ScopeRateRead},
+			{"OtherScopeOnly", []model.Scope{model.ScopeRateRead}, model.ScopeCurrencyRead},
+		} {
+			p := &model.Principal{UserID: 7, Scopes: tt.scopes}
+			err := model.Authorize(p, tt.need)
+			if got := model.ErrorCode(err); got != model.EFORBIDDEN {
+				t.Errorf("Authorize(%s, %s) code = %q, want %q (err: %v)", tt.name, tt.need, got, model.EFORBIDDEN, err)
+			}
+			if got, want := model.ErrorMessage(err), "Access denied"; got != want {
+				t.Errorf("Authorize(%s, %s) message = %q, want %q", tt.name, tt.need, got, want)
+			}
+		}
+	})
+}
