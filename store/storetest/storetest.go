@@ -29,16 +29,16 @@ const (
 // runs and read only afterwards.
 var (
 	cluster    *pgtest.Cluster
-	clusterErr error = fmt.Errorf("storetest: Main was not called from TestMain")
+	errCluster error = fmt.Errorf("storetest: Main was not called from TestMain")
 )
 
 // Main starts the PostgreSQL cluster, runs the tests and stops it.
 func Main(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	cluster, clusterErr = pgtest.Start(ctx)
+	cluster, errCluster = pgtest.Start(ctx)
 	cancel()
-	if clusterErr != nil && pgtest.Required(os.Getenv) {
-		fmt.Fprintf(os.Stderr, "storetest: PostgreSQL is required (CI) but could not start: %v\n", clusterErr)
+	if errCluster != nil && pgtest.Required(os.Getenv) {
+		fmt.Fprintf(os.Stderr, "storetest: PostgreSQL is required (CI) but could not start: %v\n", errCluster)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -89,7 +89,7 @@ func DSN(t testing.TB, backend string) string {
 		dsn = filepath.Join(t.TempDir(), "test.db")
 	case Postgres:
 		if cluster == nil {
-			t.Skipf("PostgreSQL unavailable (set CI=true to make this fail): %v", clusterErr)
+			t.Skipf("PostgreSQL unavailable (set CI=true to make this fail): %v", errCluster)
 		}
 		var err error
 		if dsn, err = cluster.NewDatabase(ctx); err != nil {

@@ -1,0 +1,170 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+
+	"github.com/fxgraph/gateway/model"
+	"github.com/fxgraph/gateway/store"
+	"github.com/fxgraph/gateway/store/storetest"
+)
+
+// The operations the benchmarks (and scripts/load) measure.
+const (
+	benchCrossQuery  = `{ convert(from: "GBP", to: "JPY", amount: "100") { rate convertedAmount path via { code } } }`
+	benchDirectQuery = `{ convert(from: "USD", to: "EUR", amount: "100") { rate convertedAmount path via { code } } }`
+	benchRatesQuery  = `{ exchangeRates(first: 1000) { totalCount edges { node { id rate base { code name } target { code name } } } } }`
+)
+
+// stmtCounter is a bun.QueryHook that counts the SQL statements run.
+type stmtCounter struct{ n atomic.Int64 }
+
+func (s *stmtCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (s *stmtCounter) AfterQuery(context.Context, *bun.QueryEvent) { s.n.Add(1) }
+
+// benchBackends runs fn as the sub-benchmarks "sqlite" and "postgres", each
+// on a fresh, migrated, empty store whose statements stmts counts. Setup
+// done in fn before b.Loop is not timed, and runs once per sub-benchmark.
+func benchBackends(b *testing.B, fn func(b *testing.B, db *store.DB, stmts *stmtCounter)) {
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		b.Run(backend, func(b *testing.B) {
+			stmts := &stmtCounter{}
+			fn(b, storetest.Open(b, backend, time.Now).WithQueryHook(stmts), stmts)
+		})
+	}
+}
+
+// benchQuery posts query once, checks the answer with check, then times it
+// in a b.Loop; every timed answer must be free of errors too. It reports the
+// SQL statements per operation as stmts/op.
+func benchQuery(b *testing.B, c *client, stmts *stmtCounter, query string, check func(data json.RawMessage) error) {
+	b.Helper()
+	res := c.do(b, query, nil)
+	if len(res.Errors) > 0 {
+		b.Fatalf("first response has errors: %+v", res.Errors)
+	}
+	if err := check(res.Data); err != nil {
+		b.Fatalf("first response %s: %v", res.Data, err)
+	}
+	b.ReportAllocs()
+	before := stmts.n.Load()
+	b.ResetTimer()
+	for b.Loop() {
+		if res := c.do(b, query, nil); len(res.Errors) > 0 {
+			b.Fatalf("errors: %+v", res.Errors)
+		}
+	}
+	b.ReportMetric(float64(stmts.n.Load()-before)/float64(b.N), "stmts/op")
+}
+
+// benchWantPath checks that a convert answer took the path (and via, "" for none).
+func benchWantPath(path, via string) func(json.RawMessage) error {
+	return func(data json.RawMessage) error {
+		var d struct {
+			Convert struct {
+				Path string
+				Via  *struct{ Code string }
+			}
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			return err
+		}
+		gotVia := ""
+		if d.Convert.Via != nil {
+			gotVia = d.Convert.Via.Code
+		}
+		if d.Convert.Path != path || gotVia != via {
+			return fmt.Errorf("path %s via %q, want %s via %q", d.Convert.Path, gotVia, path, via)
+		}
+		return nil
+	}
+}
+
+func BenchmarkConvert(b *testing.B) {
+	benchBackends(b, func(b *testing.B, db *store.DB, stmts *stmtCounter) {
+		c := newClient(b, db)
+		for _, cur := range [][3]string{
+			{"USD", "United States Dollar", "$"},
+			{"EUR", "Euro", "€"},
+			{"GBP", "Pound Sterling", "£"},
+			{"JPY", "Japanese Yen", "¥"},
+			{"CHF", "Swiss Franc", "CHF"},
+		} {
+			var out any
+			c.mustData(b, `mutation($code: String!, $name: String!, $sign: String!) {
+				createCurrency(input: {code: $code, name: $name, sign: $sign}) { id } }`,
+				map[string]any{"code": cur[0], "name": cur[1], "sign": cur[2]}, &out)
+		}
+		for _, r := range [][3]string{
+			{"USD", "EUR", "0.8650"},
+			{"USD", "GBP", "0.7610"},
+			{"USD", "JPY", "156.40"},
+			{"USD", "CHF", "0.8040"},
+			{"EUR", "GBP", "0.8800"},
+		} {
+			var out any
+			c.mustData(b, `mutation($base: String!, $target: String!, $rate: Decimal!) {
+				createExchangeRate(input: {baseCode: $base, targetCode: $target, rate: $rate}) { id } }`,
+				map[string]any{"base": r[0], "target": r[1], "rate": r[2]}, &out)
+		}
+		b.Run("cross", func(b *testing.B) { benchQuery(b, c, stmts, benchCrossQuery, benchWantPath("CROSS", "USD")) })
+		b.Run("direct", func(b *testing.B) { benchQuery(b, c, stmts, benchDirectQuery, benchWantPath("DIRECT", "")) })
+	})
+}
+
+func BenchmarkExchangeRates1000(b *testing.B) {
+	benchBackends(b, func(b *testing.B, db *store.DB, stmts *stmtCounter) {
+		ctx := context.Background()
+		// 46 currencies give 46·45/2 = 1,035 unordered pairs; store the
+		// first 1,000 of them, each in one direction.
+		codes := make([]string, 46)
+		for i := range codes {
+			codes[i] = fmt.Sprintf("Q%c%c", 'A'+i/26, 'A'+i%26)
+			cur := &model.Currency{Code: codes[i], Name: "Bench currency " + codes[i], Sign: "¤"}
+			if err := db.CreateCurrency(ctx, cur); err != nil {
+				b.Fatalf("create currency %s: %v", codes[i], err)
+			}
+		}
+		n := 0
+	pairs:
+		for i := range codes {
+			for j := i + 1; j < len(codes); j++ {
+				if n == 1000 {
+					break pairs
+				}
+				rate := decimal.New(int64(10000+n*37), -4)
+				if _, err := db.CreateExchangeRate(ctx, model.Pair{Base: codes[i], Target: codes[j]}, rate); err != nil {
+					b.Fatalf("create rate %s%s: %v", codes[i], codes[j], err)
+				}
+				n++
+			}
+		}
+		c := newClient(b, db)
+		benchQuery(b, c, stmts, benchRatesQuery, func(data json.RawMessage) error {
+			var d struct {
+				ExchangeRates struct {
+					TotalCount int
+					Edges      []json.RawMessage
+				}
+			}
+			if err := json.Unmarshal(data, &d); err != nil {
+				return err
+			}
+			if d.ExchangeRates.TotalCount != 1000 || len(d.ExchangeRates.Edges) != 1000 {
+				return fmt.Errorf("totalCount %d, %d edges, want 1000 and 1000",
+					d.ExchangeRates.TotalCount, len(d.ExchangeRates.Edges))
+			}
+			return nil
+		})
+	})
+}
