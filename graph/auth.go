@@ -6,21 +6,18 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-type principalKey struct{}
-
-// WithPrincipal returns ctx carrying the principal making the request.
-func WithPrincipal(ctx context.Context, p *model.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// PrincipalFrom returns the principal of ctx, or nil for an anonymous caller.
-func PrincipalFrom(ctx context.Context) *model.Principal {
-	p, _ := ctx.Value(principalKey{}).(*model.Principal)
-	return p
-}
-
 // authorize is the one authorization helper: every resolver calls it first
-// with the scope its operation needs. It returns EUNAUTHORIZED or EFORBIDDEN.
-func (r *Resolver) authorize(ctx context.Context, need model.Scope) error {
-	return model.Authorize(PrincipalFrom(ctx), need)
+// with the permission its operation needs, and gets the principal. When the
+// request carried credentials that were refused, every operation but those
+// open to anyone fails with that refusal. It returns EUNAUTHORIZED or
+// EFORBIDDEN.
+func (r *Resolver) authorize(ctx context.Context, perm model.Permission) (*model.Principal, error) {
+	p := model.PrincipalFromContext(ctx)
+	if err := model.AuthErrorFromContext(ctx); err != nil && perm(nil) != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, perm); err != nil {
+		return nil, err
+	}
+	return p, nil
 }

@@ -399,11 +399,14 @@ func TestConvertGraph(t *testing.T) {
 	})
 }
 
-// statementCounter counts the SQL statements a store runs.
+// statementCounter counts the SQL statements a store runs, but for the
+// revocation cache's background polls of the tokens table.
 type statementCounter struct{ n atomic.Int64 }
 
-func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	c.n.Add(1)
+func (c *statementCounter) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if !strings.Contains(e.Query, `"tokens"`) {
+		c.n.Add(1)
+	}
 	return ctx
 }
 

@@ -2,25 +2,55 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// client sends GraphQL operations to a gateway handler over real HTTP.
+// client sends GraphQL operations to a gateway handler over real HTTP, as
+// the user of its token ("" for nobody).
 type client struct {
-	url  string
-	http *http.Client
+	url   string
+	http  *http.Client
+	token string
+	env   *testEnv
+}
+
+// testEnv is the server side of a client: the resolver and its services.
+type testEnv struct {
+	resolver *graph.Resolver
+	db       *store.DB
+	seq      atomic.Int64
+}
+
+// testKey signs the tokens of tests.
+const testKey = "test-signing-key-of-32-bytes-or-more"
+
+// testPassword is the password of the users tests create.
+const testPassword = "correct-horse-battery"
+
+// as returns a client that sends token.
+func (c *client) as(token string) *client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // gqlError is one error of a GraphQL response.
@@ -46,7 +76,8 @@ func (r response) code() string {
 	return c
 }
 
-// newClient serves the graph over db on an httptest server.
+// newClient serves the graph over db on an httptest server, and returns a
+// client signed in as a fresh ADMIN.
 func newClient(t testing.TB, db *store.DB) *client {
 	t.Helper()
 	return newClientWithLimits(t, db, graph.DefaultLimits)
@@ -55,11 +86,58 @@ func newClient(t testing.TB, db *store.DB) *client {
 // newClientWithLimits is newClient with other limits.
 func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *client {
 	t.Helper()
+	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := &graph.Resolver{CurrencyService: db, RateService: db, Logger: logger, Now: time.Now}
-	srv := httptest.NewServer(graph.NewHandler(r, limits))
+	issuer, err := auth.NewIssuer([]byte(testKey), "fx-gateway", auth.DefaultLifetimes(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := auth.NewHasher(bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revocations := auth.NewRevocations(db, 50*time.Millisecond, time.Now, logger)
+	if err := revocations.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pollCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); revocations.Run(pollCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
+	srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits)))
 	t.Cleanup(srv.Close)
-	return &client{url: srv.URL, http: srv.Client()}
+	c := &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
+	return c.as(c.newUser(t, model.CategoryAdmin).token)
+}
+
+// testUser is a user made by newUser, signed in.
+type testUser struct {
+	*model.User
+	token, refresh string
+}
+
+// newUser creates a user of the category straight in the store (password
+// testPassword) and signs them in through the login mutation.
+func (c *client) newUser(t testing.TB, cat model.Category) testUser {
+	t.Helper()
+	name := fmt.Sprintf("user_%d_%d", time.Now().UnixNano()%1e9, c.env.seq.Add(1))
+	hash, err := c.env.resolver.Hasher.Hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := name + "@example.com"
+	u := &model.User{Username: &name, Email: &email, Category: cat, Active: true, ReworkAvailable: 2, PasswordHash: hash}
+	if err := c.env.db.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("create user: %v", err)
+	}
+	var out struct {
+		Login struct{ AccessToken, RefreshToken string }
+	}
+	c.as("").mustData(t, `mutation($l: String!, $p: String!) { login(input: {login: $l, password: $p}) { accessToken refreshToken } }`,
+		map[string]any{"l": name, "p": testPassword}, &out)
+	return testUser{User: u, token: out.Login.AccessToken, refresh: out.Login.RefreshToken}
 }
 
 // do posts an operation and decodes the answer; it fails the test when the
@@ -70,7 +148,15 @@ func (c *client) do(t testing.TB, query string, vars map[string]any) response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.http.Post(c.url, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := c.http.Do(req)
 	if err != nil {
 		t.Fatalf("post: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -16,6 +17,11 @@ import (
 type Resolver struct {
 	CurrencyService model.CurrencyService
 	RateService     model.ExchangeRateService
+	UserService     model.UserService
+	TokenService    model.TokenService
+	Issuer          *auth.Issuer
+	Hasher          *auth.Hasher
+	Revocations     *auth.Revocations
 	Logger          *slog.Logger
 	Now             func() time.Time
 }

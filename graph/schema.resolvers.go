@@ -32,7 +32,7 @@ func (r *exchangeRateResolver) Target(ctx context.Context, obj *gqlmodel.Exchang
 
 // CreateCurrency is the resolver for the createCurrency field.
 func (r *mutationResolver) CreateCurrency(ctx context.Context, input gqlmodel.CreateCurrencyInput) (*model.Currency, error) {
-	if err := r.authorize(ctx, model.ScopeCurrencyCreate); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyCreate)); err != nil {
 		return nil, err
 	}
 	c, err := model.NewCurrency(input.Code, input.Name, input.Sign)
@@ -47,7 +47,7 @@ func (r *mutationResolver) CreateCurrency(ctx context.Context, input gqlmodel.Cr
 
 // UpdateCurrency is the resolver for the updateCurrency field.
 func (r *mutationResolver) UpdateCurrency(ctx context.Context, code string, input gqlmodel.UpdateCurrencyInput) (*model.Currency, error) {
-	if err := r.authorize(ctx, model.ScopeCurrencyUpdate); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyUpdate)); err != nil {
 		return nil, err
 	}
 	code, err := model.ParseCode("code", code)
@@ -74,7 +74,7 @@ func (r *mutationResolver) UpdateCurrency(ctx context.Context, code string, inpu
 
 // DeleteCurrency is the resolver for the deleteCurrency field.
 func (r *mutationResolver) DeleteCurrency(ctx context.Context, code string) (*model.Currency, error) {
-	if err := r.authorize(ctx, model.ScopeCurrencyDelete); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyDelete)); err != nil {
 		return nil, err
 	}
 	code, err := model.ParseCode("code", code)
@@ -87,7 +87,7 @@ func (r *mutationResolver) DeleteCurrency(ctx context.Context, code string) (*mo
 
 // CreateExchangeRate is the resolver for the createExchangeRate field.
 func (r *mutationResolver) CreateExchangeRate(ctx context.Context, input gqlmodel.CreateExchangeRateInput) (*gqlmodel.ExchangeRate, error) {
-	if err := r.authorize(ctx, model.ScopeRateCreate); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateCreate)); err != nil {
 		return nil, err
 	}
 	pair, err := model.NewPair("baseCode", input.BaseCode, "targetCode", input.TargetCode)
@@ -106,7 +106,7 @@ func (r *mutationResolver) CreateExchangeRate(ctx context.Context, input gqlmode
 
 // UpdateExchangeRate is the resolver for the updateExchangeRate field.
 func (r *mutationResolver) UpdateExchangeRate(ctx context.Context, pair string, rate decimal.Decimal) (*gqlmodel.ExchangeRate, error) {
-	if err := r.authorize(ctx, model.ScopeRateUpdate); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateUpdate)); err != nil {
 		return nil, err
 	}
 	p, err := parseStoredPair(pair)
@@ -125,7 +125,7 @@ func (r *mutationResolver) UpdateExchangeRate(ctx context.Context, pair string, 
 
 // DeleteExchangeRate is the resolver for the deleteExchangeRate field.
 func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
-	if err := r.authorize(ctx, model.ScopeRateDelete); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateDelete)); err != nil {
 		return nil, err
 	}
 	p, err := parseStoredPair(pair)
@@ -139,9 +139,148 @@ func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, pair string) 
 	return toGraphRate(rate), nil
 }
 
+func (r *mutationResolver) Register(ctx context.Context, input gqlmodel.RegisterInput) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
+		return nil, err
+	}
+	return r.register(ctx, input)
+}
+
+func (r *mutationResolver) Signup(ctx context.Context, input gqlmodel.SignupInput) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
+		return nil, err
+	}
+	return r.signup(ctx, input)
+}
+
+func (r *mutationResolver) Login(ctx context.Context, input gqlmodel.LoginInput) (*gqlmodel.AuthPayload, error) {
+	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
+		return nil, err
+	}
+	device := ""
+	if input.DeviceID != nil {
+		device = *input.DeviceID
+	}
+	issued, u, err := r.login(ctx, input.Login, input.Password, device, model.FlowFX)
+	if err != nil {
+		return nil, err
+	}
+	return toAuthPayload(issued, u), nil
+}
+
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*gqlmodel.AuthPayload, error) {
+	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
+		return nil, err
+	}
+	issued, u, err := r.refresh(ctx, refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return toAuthPayload(issued, u), nil
+}
+
+func (r *mutationResolver) RevokeTokens(ctx context.Context, ids []string) ([]string, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.revoke(ctx, p, ids)
+}
+
+func (r *mutationResolver) CreateUser(ctx context.Context, input gqlmodel.CreateUserInput) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.createUserAsAdmin(ctx, input)
+}
+
+func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input gqlmodel.UpdateUserInput) (*model.User, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	target, err := r.findUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.updateUser(ctx, p, target, input)
+}
+
+func (r *mutationResolver) UpdateMe(ctx context.Context, input gqlmodel.UpdateUserInput) (*model.User, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	if input.Category != nil || input.IsSuperuser != nil || input.IsActive != nil {
+		return nil, model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser or isActive")
+	}
+	me, err := r.UserService.FindUserByID(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return r.updateUser(ctx, p, me, input)
+}
+
+func (r *mutationResolver) ChangeMyPassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return false, err
+	}
+	if err := r.changePassword(ctx, p, currentPassword, newPassword); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.User, error) {
+	p, err := r.authorize(ctx, model.Admin())
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.findUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u.ID == p.UserID {
+		return nil, model.Errorf(model.EFORBIDDEN, "Super users are not allowed to delete themselves")
+	}
+	if err := r.UserService.DeleteUser(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (r *mutationResolver) ActivateUser(ctx context.Context, id string) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.setActive(ctx, id, true)
+}
+
+func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.setActive(ctx, id, false)
+}
+
+func (r *mutationResolver) PromoteUser(ctx context.Context, id string, to model.Category) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.changeCategory(ctx, id, to, true)
+}
+
+func (r *mutationResolver) DowngradeUser(ctx context.Context, id string, to model.Category) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.changeCategory(ctx, id, to, false)
+}
+
 // Currencies is the resolver for the currencies field.
 func (r *queryResolver) Currencies(ctx context.Context, first *int, after *string) (*gqlmodel.CurrencyConnection, error) {
-	if err := r.authorize(ctx, model.ScopeCurrencyRead); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
 	}
 	limit, err := pageSize(first)
@@ -170,7 +309,7 @@ func (r *queryResolver) Currencies(ctx context.Context, first *int, after *strin
 
 // Currency is the resolver for the currency field.
 func (r *queryResolver) Currency(ctx context.Context, code string) (*model.Currency, error) {
-	if err := r.authorize(ctx, model.ScopeCurrencyRead); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
 	}
 	code, err := model.ParseCode("code", code)
@@ -182,7 +321,7 @@ func (r *queryResolver) Currency(ctx context.Context, code string) (*model.Curre
 
 // ExchangeRates is the resolver for the exchangeRates field.
 func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string) (*gqlmodel.ExchangeRateConnection, error) {
-	if err := r.authorize(ctx, model.ScopeRateRead); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
 	var (
@@ -228,7 +367,7 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 
 // ExchangeRate is the resolver for the exchangeRate field.
 func (r *queryResolver) ExchangeRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
-	if err := r.authorize(ctx, model.ScopeRateRead); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
 	p, err := parseStoredPair(pair)
@@ -250,10 +389,54 @@ func (r *queryResolver) ExchangeRate(ctx context.Context, pair string) (*gqlmode
 
 // Convert is the resolver for the convert field.
 func (r *queryResolver) Convert(ctx context.Context, from string, to string, amount decimal.Decimal) (*gqlmodel.Conversion, error) {
-	if err := r.authorize(ctx, model.ScopeRateRead); err != nil {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
 	return r.convert(ctx, from, to, amount)
+}
+
+func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.UserService.FindUserByID(ctx, p.UserID)
+}
+
+func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.SignedIn()); err != nil {
+		return nil, err
+	}
+	return r.findUser(ctx, id)
+}
+
+func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*model.User, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	list, _, err := r.UserService.FindUsers(ctx, model.UserFilter{Username: username, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, model.Errorf(model.ENOTFOUND, "User not found")
+	}
+	return list[0], nil
+}
+
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.listUsers(ctx, first, after)
+}
+
+func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {
+	return strconv.FormatInt(obj.ID, 10), nil
+}
+
+func (r *userResolver) IsSuperuser(ctx context.Context, obj *model.User) (bool, error) {
+	return obj.IsAdmin(), nil
 }
 
 func (r *Resolver) Currency() generated.CurrencyResolver { return &currencyResolver{r} }
@@ -264,9 +447,12 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	currencyResolver     struct{ *Resolver }
 	exchangeRateResolver struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -1,6 +1,10 @@
 package model
 
-import "slices"
+import (
+	"context"
+	"slices"
+	"time"
+)
 
 // Scope is a permission carried by a token, as in the fx service.
 type Scope string
@@ -16,12 +20,17 @@ const (
 	ScopeRateUpdate     Scope = "exch_rate:update"
 	ScopeCurrencyDelete       = ScopeAll
 	ScopeRateDelete           = ScopeAll
+	ScopeAdmin                = ScopeAll // every fx /admin operation
 )
 
-// Principal is who makes a request: a user and the scopes of their token.
+// Principal is who makes a request: the user of a verified, unrevoked
+// access token and what the token carries.
 type Principal struct {
-	UserID int64
-	Scopes []Scope
+	UserID    int64
+	Scopes    []Scope
+	TokenID   string
+	DeviceID  string
+	ExpiresAt time.Time
 }
 
 // Can reports whether the principal holds the scope, or ScopeAll.
@@ -29,23 +38,95 @@ func (p *Principal) Can(need Scope) bool {
 	return p != nil && (slices.Contains(p.Scopes, ScopeAll) || slices.Contains(p.Scopes, need))
 }
 
-// Authorize returns nil when p may act with scope need. A nil principal is an
-// anonymous caller: until identity arrives every operation is open to one
-// (openAccess), and this function is the one place where that changes.
-// Otherwise it returns EFORBIDDEN "Access denied".
-func Authorize(p *Principal, need Scope) error {
-	if p == nil && openAccess {
+// Permission decides whether a principal (nil: nobody signed in) may do
+// something. It returns EUNAUTHORIZED or EFORBIDDEN.
+type Permission func(p *Principal) error
+
+// Authorize applies a permission to a principal: the one place every
+// access rule goes through.
+func Authorize(p *Principal, perm Permission) error { return perm(p) }
+
+var (
+	errNotAuthenticated = Errorf(EUNAUTHORIZED, "Not authenticated")
+	errAccessDenied     = Errorf(EFORBIDDEN, "Access denied")
+	errNotEnoughRights  = Errorf(EFORBIDDEN, "The user doesn't have enough privileges")
+)
+
+// Anyone lets everybody through, signed in or not (register, login).
+func Anyone() Permission { return func(*Principal) error { return nil } }
+
+// SignedIn needs a signed-in user.
+func SignedIn() Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
 		return nil
 	}
-	if p == nil {
-		return Errorf(EUNAUTHORIZED, "Not authenticated")
-	}
-	if !p.Can(need) {
-		return Errorf(EFORBIDDEN, "Access denied")
-	}
-	return nil
 }
 
-// openAccess keeps every operation open to anonymous callers until the
-// identity capability lands.
-const openAccess = true
+// NeedScope needs a signed-in user whose token carries the scope (or all).
+func NeedScope(s Scope) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if !p.Can(s) {
+			return errAccessDenied
+		}
+		return nil
+	}
+}
+
+// SelfOrAdmin needs the user userID themself, or an ADMIN.
+func SelfOrAdmin(userID int64) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if p.UserID != userID && !p.Can(ScopeAll) {
+			return errNotEnoughRights
+		}
+		return nil
+	}
+}
+
+// Admin needs an ADMIN (the `all` scope).
+func Admin() Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if !p.Can(ScopeAll) {
+			return errNotEnoughRights
+		}
+		return nil
+	}
+}
+
+type principalKey struct{}
+
+// NewContextWithPrincipal returns ctx carrying the principal.
+func NewContextWithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFromContext returns the principal of ctx, or nil.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+type authErrorKey struct{}
+
+// NewContextWithAuthError returns ctx carrying why the request's credentials
+// were refused; a permission other than Anyone then fails with it.
+func NewContextWithAuthError(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, authErrorKey{}, err)
+}
+
+// AuthErrorFromContext returns the error NewContextWithAuthError stored.
+func AuthErrorFromContext(ctx context.Context) error {
+	err, _ := ctx.Value(authErrorKey{}).(error)
+	return err
+}

@@ -101,18 +101,26 @@ func TestAuthorize(t *testing.T) {
 		} {
 			p := &model.Principal{UserID: 7, Scopes: tt.scopes}
 			for _, need := range tt.needs {
-				if err := model.Authorize(p, need); err != nil {
+				if err := model.Authorize(p, model.NeedScope(need)); err != nil {
 					t.Errorf("Authorize(%s, %s) = %v, want nil", tt.name, need, err)
 				}
 			}
 		}
 	})
-	t.Run("OKAnonymous", func(t *testing.T) {
-		// Open access until identity lands: a nil principal may do anything.
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		// Nobody signed in: every scope check fails with EUNAUTHORIZED.
 		for _, need := range allOperations {
-			if err := model.Authorize(nil, need); err != nil {
-				t.Errorf("Authorize(nil, %s) = %v, want nil", need, err)
+			if got := model.ErrorCode(model.Authorize(nil, model.NeedScope(need))); got != model.EUNAUTHORIZED {
+				t.Errorf("Authorize(nil, NeedScope(%s)) code = %q, want %q", need, got, model.EUNAUTHORIZED)
 			}
+		}
+		for name, perm := range map[string]model.Permission{"SignedIn": model.SignedIn(), "Admin": model.Admin(), "SelfOrAdmin": model.SelfOrAdmin(1)} {
+			if got := model.ErrorCode(model.Authorize(nil, perm)); got != model.EUNAUTHORIZED {
+				t.Errorf("Authorize(nil, %s) code = %q, want %q", name, got, model.EUNAUTHORIZED)
+			}
+		}
+		if err := model.Authorize(nil, model.Anyone()); err != nil {
+			t.Errorf("Authorize(nil, Anyone) = %v, want nil", err)
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
@@ -134,12 +142,43 @@ func TestAuthorize(t *testing.T) {
 			{"OtherScopeOnly", []model.Scope{model.ScopeRateRead}, model.ScopeCurrencyRead},
 		} {
 			p := &model.Principal{UserID: 7, Scopes: tt.scopes}
-			err := model.Authorize(p, tt.need)
+			err := model.Authorize(p, model.NeedScope(tt.need))
 			if got := model.ErrorCode(err); got != model.EFORBIDDEN {
 				t.Errorf("Authorize(%s, %s) code = %q, want %q (err: %v)", tt.name, tt.need, got, model.EFORBIDDEN, err)
 			}
 			if got, want := model.ErrorMessage(err), "Access denied"; got != want {
 				t.Errorf("Authorize(%s, %s) message = %q, want %q", tt.name, tt.need, got, want)
+			}
+		}
+	})
+}
+
+func TestUserPermissions(t *testing.T) {
+	admin := &model.Principal{UserID: 1, Scopes: adminScopes}
+	client := &model.Principal{UserID: 2, Scopes: apiClientScopes}
+	t.Run("OK", func(t *testing.T) {
+		for name, tc := range map[string]struct {
+			p    *model.Principal
+			perm model.Permission
+		}{
+			"AdminIsAdmin":   {admin, model.Admin()},
+			"AdminOnOther":   {admin, model.SelfOrAdmin(2)},
+			"ClientOnSelf":   {client, model.SelfOrAdmin(2)},
+			"ClientSignedIn": {client, model.SignedIn()},
+		} {
+			if err := model.Authorize(tc.p, tc.perm); err != nil {
+				t.Errorf("%s: %v, want nil", name, err)
+			}
+		}
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for name, perm := range map[string]model.Permission{"Admin": model.Admin(), "SelfOrAdminOther": model.SelfOrAdmin(1)} {
+			err := model.Authorize(client, perm)
+			if got := model.ErrorCode(err); got != model.EFORBIDDEN {
+				t.Errorf("%s: code %q, want %q", name, got, model.EFORBIDDEN)
+			}
+			if got, want := model.ErrorMessage(err), "The user doesn't have enough privileges"; got != want {
+				t.Errorf("%s: message %q, want %q", name, got, want)
 			}
 		}
 	})

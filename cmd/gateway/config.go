@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/model"
 )
 
 // config is the gateway's configuration, from flags first, then the
@@ -23,6 +26,18 @@ type config struct {
 	LogFormat       string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+
+	JWTKey         string // secret: never logged
+	TokenIssuer    string
+	BcryptCost     int
+	FXAccessTTL    time.Duration
+	FXRefreshTTL   time.Duration
+	V1AccessTTL    time.Duration
+	AccountsTTL    time.Duration
+	RevocationPoll time.Duration
+	AdminUsername  string
+	AdminEmail     string
+	AdminPassword  string // secret: never logged
 }
 
 // sqlitePath is the embedded default's database file.
@@ -62,6 +77,28 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (LOG_FORMAT)")
 	fs.StringVar(&maxBody, "max-body-bytes", env("MAX_BODY_BYTES", "1048576"), "largest request body accepted (MAX_BODY_BYTES)")
 	fs.StringVar(&shutdownT, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "10s"), "how long shutdown waits for requests in flight (SHUTDOWN_TIMEOUT)")
+	var bcryptCost string
+	durations := []struct {
+		dst       *time.Duration
+		name, env string
+		def, help string
+	}{
+		{&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", "30m", "lifetime of access tokens of the fx login and GraphQL"},
+		{&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", "336h", "lifetime of refresh tokens (14 days)"},
+		{&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", "192h", "lifetime of v1 access tokens (8 days)"},
+		{&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", "24h", "lifetime of accounts access tokens"},
+		{&c.RevocationPoll, "revocation-poll", "REVOCATION_POLL", "500ms", "how often the revocation cache reads new revocations"},
+	}
+	durationText := make([]string, len(durations))
+	for i, d := range durations {
+		fs.StringVar(&durationText[i], d.name, env(d.env, d.def), d.help+" ("+d.env+")")
+	}
+	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_SIGNING_KEY", ""), "HS256 signing key, at least 32 bytes; empty: generated once and kept in the database (JWT_SIGNING_KEY)")
+	fs.StringVar(&c.TokenIssuer, "token-issuer", env("TOKEN_ISSUER", "fx-gateway"), "iss and aud of tokens (TOKEN_ISSUER)")
+	fs.StringVar(&bcryptCost, "bcrypt-cost", env("BCRYPT_COST", "10"), "bcrypt cost of password hashes, 4..31 (BCRYPT_COST)")
+	fs.StringVar(&c.AdminUsername, "admin-username", env("ADMIN_USERNAME", ""), "create this ADMIN at start when no user has the name (ADMIN_USERNAME)")
+	fs.StringVar(&c.AdminEmail, "admin-email", env("ADMIN_EMAIL", ""), "email of that ADMIN (ADMIN_EMAIL)")
+	c.AdminPassword = getenv("ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -93,7 +130,32 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if c.ShutdownTimeout, err = time.ParseDuration(shutdownT); err != nil || c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown-timeout: want a positive duration such as 10s, got %q", shutdownT))
 	}
+	for i, d := range durations {
+		v, err := time.ParseDuration(durationText[i])
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", d.name, durationText[i]))
+		}
+		*d.dst = v
+	}
+	if c.BcryptCost, err = strconv.Atoi(bcryptCost); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
+		errs = append(errs, fmt.Errorf("bcrypt-cost: want an integer from 4 to 31, got %q", bcryptCost))
+	}
+	if c.JWTKey != "" && len(c.JWTKey) < 32 {
+		errs = append(errs, fmt.Errorf("jwt-key: want at least 32 bytes, got %d", len(c.JWTKey)))
+	}
+	if c.AdminUsername != "" && c.AdminPassword == "" {
+		errs = append(errs, fmt.Errorf("admin-username: ADMIN_PASSWORD must be set too"))
+	}
 	return c, errors.Join(errs...)
+}
+
+// lifetimes are the token lifetimes per login flow.
+func (c config) lifetimes() map[model.LoginFlow]auth.Lifetimes {
+	return map[model.LoginFlow]auth.Lifetimes{
+		model.FlowFX:       {Access: c.FXAccessTTL, Refresh: c.FXRefreshTTL},
+		model.FlowV1:       {Access: c.V1AccessTTL},
+		model.FlowAccounts: {Access: c.AccountsTTL},
+	}
 }
 
 func newLogger(c config, w io.Writer) *slog.Logger {

@@ -11,14 +11,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 )
 
-const usage = `usage: gateway [serve|migrate] [flags]
+const usage = `usage: gateway [serve|migrate|createadmin] [flags]
 
-  serve     migrate the store, then serve GraphQL (default)
-  migrate   apply pending migrations and exit
+  serve        migrate the store, then serve GraphQL (default)
+  migrate      apply pending migrations and exit
+  createadmin  create an ADMIN: -admin-username NAME [-admin-email EMAIL],
+               the password in the ADMIN_PASSWORD environment variable
 
 Run "gateway serve -h" for the flags.
 `
@@ -30,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, rest = rest[0], rest[1:]
 	}
 	switch cmd {
-	case "serve", "migrate":
+	case "serve", "migrate", "createadmin":
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -52,13 +56,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer db.Close()
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		return nil
+	case "createadmin":
+		return createAdmin(ctx, cfg, logger, db, stdout)
 	}
 	return serve(ctx, cfg, logger, db, now)
 }
 
-// openStore opens and migrates the store, and seeds the demo set when asked.
+// createAdmin is the createadmin command.
+func createAdmin(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, stdout io.Writer) error {
+	if cfg.AdminUsername == "" {
+		return fmt.Errorf("createadmin: -admin-username (or ADMIN_USERNAME) is required, with ADMIN_PASSWORD")
+	}
+	h, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		return err
+	}
+	created, err := ensureAdmin(ctx, db, h, cfg.AdminUsername, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("createadmin: %s", model.ErrorMessage(err))
+	}
+	if !created {
+		return fmt.Errorf("createadmin: a user named %q exists already", cfg.AdminUsername)
+	}
+	logger.Info("created ADMIN", "username", cfg.AdminUsername)
+	_, err = fmt.Fprintf(stdout, "created ADMIN %s\n", cfg.AdminUsername)
+	return err
+}
+
+// openStore opens and migrates the store.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() time.Time) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.dsn(), now)
 	if err != nil {
@@ -70,26 +98,49 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() 
 		return nil, err
 	}
 	logger.Info("store ready", "dialect", db.Dialect(), "migrations_applied", len(applied))
-	if cfg.SeedDemo {
-		seeded, err := db.SeedDemo(ctx)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		if seeded {
-			logger.Info("seeded the demo currencies and rates")
-		}
-	}
 	return db, nil
 }
 
 // serve runs the HTTP server until ctx is done, then shuts it down
 // gracefully.
 func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time) error {
-	resolver := &graph.Resolver{CurrencyService: db, RateService: db, Logger: logger, Now: now}
+	if cfg.SeedDemo {
+		seeded, err := db.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			logger.Info("seeded the demo currencies and rates")
+		}
+	}
+	a, err := newApp(ctx, cfg, logger, db, now)
+	if err != nil {
+		return err
+	}
+	if cfg.AdminUsername != "" {
+		if created, err := ensureAdmin(ctx, db, a.resolver.Hasher, cfg.AdminUsername, cfg.AdminEmail, cfg.AdminPassword); err != nil {
+			return fmt.Errorf("first admin: %s", model.ErrorMessage(err))
+		} else if created {
+			logger.Info("created the first ADMIN", "username", cfg.AdminUsername)
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		path, err := ensureDemoAdmin(ctx, db, a.resolver.Hasher, cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		if path != "" {
+			logger.Info("created the demo ADMIN: sign in with the login mutation as "+demoAdmin+" and the password in the file", "file", path)
+		}
+	}
+	pollCtx, stopPolling := context.WithCancel(context.WithoutCancel(ctx))
+	polling := make(chan struct{})
+	go func() { defer close(polling); a.revocations.Run(pollCtx) }()
+	defer func() { stopPolling(); <-polling }()
+
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, graph.NewHandler(resolver, graph.DefaultLimits)),
+		Handler:           NewServer(logger, cfg, db, a.authenticator, graph.NewHandler(a.resolver, graph.DefaultLimits)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

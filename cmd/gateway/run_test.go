@@ -100,10 +100,16 @@ func startGateway(t *testing.T, args []string, env map[string]string) (string, f
 	}
 }
 
-func postGraphQL(t *testing.T, base, query string) (int, map[string]any) {
+// postGraphQL posts a query with the bearer token (none when "").
+func postGraphQL(t *testing.T, base, token, query string) (int, map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": query})
-	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +136,9 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
 	base, stop, logs := startGateway(t, nil, map[string]string{"DATA_DIR": dataDir})
 
+	token := loginDemoAdmin(t, base, dataDir)
 	t.Run("DemoData", func(t *testing.T) {
-		status, out := postGraphQL(t, base, `{ currencies { totalCount } exchangeRates { totalCount } convert(from: "GBP", to: "JPY", amount: "10") { path via { code } } }`)
+		status, out := postGraphQL(t, base, token, `{ currencies { totalCount } exchangeRates { totalCount } convert(from: "GBP", to: "JPY", amount: "10") { path via { code } } }`)
 		if status != http.StatusOK || out["errors"] != nil {
 			t.Fatalf("status %d, %v", status, out)
 		}
@@ -197,17 +204,18 @@ func TestServeEmbeddedDefault(t *testing.T) {
 
 func TestServePostgres(t *testing.T) {
 	dsn := storetest.DSN(t, storetest.Postgres)
-	base, stop, logs := startGateway(t, nil, map[string]string{"DATABASE_URL": dsn, "DATA_DIR": t.TempDir()})
+	base, stop, logs := startGateway(t, nil, map[string]string{"DATABASE_URL": dsn, "DATA_DIR": t.TempDir(),
+		"ADMIN_USERNAME": "root_admin", "ADMIN_PASSWORD": "an-admin-password", "BCRYPT_COST": "4"})
 	t.Run("StartsEmpty", func(t *testing.T) {
-		_, out := postGraphQL(t, base, `{ currencies { totalCount } }`)
+		_, out := postGraphQL(t, base, login(t, base, "root_admin", "an-admin-password"), `{ currencies { totalCount } }`)
 		if n := out["data"].(map[string]any)["currencies"].(map[string]any)["totalCount"].(float64); n != 0 {
 			t.Errorf("a PostgreSQL deployment has %v currencies at start, want 0 unless asked to seed", n)
 		}
 		if !strings.Contains(logs.String(), "dialect=pg") {
 			t.Errorf("logs do not say the dialect is pg:\n%s", logs)
 		}
-		if strings.Contains(logs.String(), dsn) {
-			t.Errorf("logs contain the database URL")
+		if strings.Contains(logs.String(), dsn) || strings.Contains(logs.String(), "an-admin-password") {
+			t.Errorf("logs contain the database URL or the admin password:\n%s", logs)
 		}
 	})
 	t.Run("Readyz", func(t *testing.T) {
@@ -233,9 +241,12 @@ func TestMigrateCommand(t *testing.T) {
 				if err := run(context.Background(), []string{"gateway", "migrate"}, envOf(env), io.Discard, &logs); err != nil {
 					t.Fatalf("migrate #%d: %v", i+1, err)
 				}
-				want := map[int]string{0: "migrations_applied=1", 1: "migrations_applied=0"}[i]
-				if !strings.Contains(logs.String(), want) {
-					t.Errorf("migrate #%d logs %q, want %s", i+1, logs.String(), want)
+				applied := strings.Contains(logs.String(), "migrations_applied=0")
+				if applied != (i == 1) {
+					t.Errorf("migrate #%d logs %q, want migrations the first time and none the second", i+1, logs.String())
+				}
+				if strings.Contains(logs.String(), "seeded") {
+					t.Errorf("migrate #%d seeded demo data, want only migrations", i+1)
 				}
 			}
 		})
@@ -287,5 +298,97 @@ func TestConfigPrecedence(t *testing.T) {
 	cfg, _ = parseConfig("serve", nil, envOf(map[string]string{"DATABASE_URL": "postgres://x"}), io.Discard)
 	if cfg.SeedDemo {
 		t.Errorf("PostgreSQL seeds by default, want it to start empty")
+	}
+}
+
+// login signs in through the login mutation and returns the access token.
+func login(t *testing.T, base, name, password string) string {
+	t.Helper()
+	q := fmt.Sprintf(`mutation { login(input: {login: %q, password: %q}) { accessToken } }`, name, password)
+	status, out := postGraphQL(t, base, "", q)
+	data, _ := out["data"].(map[string]any)
+	if status != http.StatusOK || data == nil || data["login"] == nil {
+		t.Fatalf("login as %s: status %d, %v", name, status, out)
+	}
+	return data["login"].(map[string]any)["accessToken"].(string)
+}
+
+// loginDemoAdmin signs in as the embedded default's demo ADMIN, whose
+// password the gateway wrote to a file of the data directory.
+func loginDemoAdmin(t *testing.T, base, dataDir string) string {
+	t.Helper()
+	path := filepath.Join(dataDir, "admin-password.txt")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the demo admin password file: %v", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", path, fi.Mode().Perm())
+	}
+	return login(t, base, "admin", strings.TrimSpace(string(b)))
+}
+
+func TestDemoAdminPasswordNeverLogged(t *testing.T) {
+	dataDir := t.TempDir()
+	base, stop, logs := startGateway(t, nil, map[string]string{"DATA_DIR": dataDir, "BCRYPT_COST": "4"})
+	token := loginDemoAdmin(t, base, dataDir)
+	t.Run("Unauthenticated", func(t *testing.T) {
+		_, out := postGraphQL(t, base, "", `{ currencies { totalCount } }`)
+		errs, _ := out["errors"].([]any)
+		if len(errs) == 0 || errs[0].(map[string]any)["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
+			t.Errorf("no token: %v, want UNAUTHENTICATED", out)
+		}
+	})
+	t.Run("Me", func(t *testing.T) {
+		_, out := postGraphQL(t, base, token, `{ me { username category isSuperuser } }`)
+		me := out["data"].(map[string]any)["me"].(map[string]any)
+		if me["username"] != "admin" || me["category"] != "ADMIN" || me["isSuperuser"] != true {
+			t.Errorf("me = %v, want the demo ADMIN", me)
+		}
+	})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	password, _ := os.ReadFile(filepath.Join(dataDir, "admin-password.txt"))
+	for _, secret := range []string{strings.TrimSpace(string(password)), token, "$2a$"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the logs contain a secret (%.6s…)", secret)
+		}
+	}
+	if !strings.Contains(logs.String(), "admin-password.txt") {
+		t.Errorf("the logs do not say where the demo admin password is:\n%s", logs)
+	}
+}
+
+func TestCreateAdminCommand(t *testing.T) {
+	dataDir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dataDir, "ADMIN_PASSWORD": "another-admin-pw", "BCRYPT_COST": "4"}
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"gateway", "createadmin", "-admin-username", "ops_admin"}, envOf(env), &stdout, io.Discard); err != nil {
+		t.Fatalf("createadmin: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "created ADMIN ops_admin") {
+		t.Errorf("stdout = %q", stdout.String())
+	}
+	t.Run("ErrConflict", func(t *testing.T) {
+		err := run(context.Background(), []string{"gateway", "createadmin", "-admin-username", "ops_admin"}, envOf(env), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "exists already") {
+			t.Errorf("second createadmin = %v, want an error saying the user exists", err)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		bad := map[string]string{"DATA_DIR": dataDir, "ADMIN_PASSWORD": "short"}
+		err := run(context.Background(), []string{"gateway", "createadmin", "-admin-username", "other_admin"}, envOf(bad), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "at least 8") {
+			t.Errorf("createadmin with a short password = %v, want the password policy", err)
+		}
+	})
+	base, _, _ := startGateway(t, nil, map[string]string{"DATA_DIR": dataDir, "BCRYPT_COST": "4"})
+	_, out := postGraphQL(t, base, login(t, base, "ops_admin", "another-admin-pw"), `{ me { category } }`)
+	if got := out["data"].(map[string]any)["me"].(map[string]any)["category"]; got != "ADMIN" {
+		t.Errorf("the created admin is %v, want ADMIN", got)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "admin-password.txt")); err == nil {
+		t.Errorf("a demo admin was made although the store had a user")
 	}
 }

@@ -5,15 +5,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/store"
 )
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, gql http.Handler) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, logger, db, gql)
 	var h http.Handler = mux
+	h = authn.Middleware(h)
 	h = limitBody(h, cfg.MaxBodyBytes)
 	h = logRequests(h, logger)
 	h = recoverPanics(h, logger)

@@ -32,3 +32,14 @@ type Conversion struct {
 	ConvertedAmount decimal.Decimal
 	Path            model.ConversionPath
 }
+
+// AuthPayload is the answer of a login or a refresh.
+type AuthPayload struct {
+	AccessToken      string
+	TokenType        string
+	AccessExpiresIn  int
+	RefreshToken     *string
+	RefreshExpiresIn *int
+	Scopes           []string
+	User             *model.User
+}

@@ -19,6 +19,18 @@ type CreateExchangeRateInput struct {
 	Rate       decimal.Decimal `json:"rate"`
 }
 
+type CreateUserInput struct {
+	Username   *string         `json:"username,omitempty"`
+	Email      *string         `json:"email,omitempty"`
+	Password   string          `json:"password"`
+	FullName   *string         `json:"fullName,omitempty"`
+	Age        *int            `json:"age,omitempty"`
+	Gender     *int            `json:"gender,omitempty"`
+	AuthMethod *int            `json:"authMethod,omitempty"`
+	Category   *model.Category `json:"category,omitempty"`
+	IsActive   *bool           `json:"isActive,omitempty"`
+}
+
 type CurrencyConnection struct {
 	Edges      []*CurrencyEdge `json:"edges"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
@@ -41,6 +53,14 @@ type ExchangeRateEdge struct {
 	Node   *ExchangeRate `json:"node"`
 }
 
+// Sign in with the username or the email.
+type LoginInput struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+	// A new login on a device revokes that device's live tokens.
+	DeviceID *string `json:"deviceId,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -54,8 +74,48 @@ type PageInfo struct {
 type Query struct {
 }
 
+// fx registration: a username of 5+ word characters and a password of 8+ characters without white space, twice.
+type RegisterInput struct {
+	Username             string `json:"username"`
+	Password             string `json:"password"`
+	PasswordConfirmation string `json:"passwordConfirmation"`
+}
+
+// v1 open sign-up.
+type SignupInput struct {
+	Email    string  `json:"email"`
+	Password string  `json:"password"`
+	FullName *string `json:"fullName,omitempty"`
+}
+
 // Fields left out stay as they are.
 type UpdateCurrencyInput struct {
 	Name *string `json:"name,omitempty"`
 	Sign *string `json:"sign,omitempty"`
+}
+
+// Fields left out stay as they are. category, isSuperuser and isActive are for ADMINs only.
+type UpdateUserInput struct {
+	Username    *string         `json:"username,omitempty"`
+	Email       *string         `json:"email,omitempty"`
+	FullName    *string         `json:"fullName,omitempty"`
+	Age         *int            `json:"age,omitempty"`
+	Gender      *int            `json:"gender,omitempty"`
+	AuthMethod  *int            `json:"authMethod,omitempty"`
+	AvatarURL   *string         `json:"avatarUrl,omitempty"`
+	Password    *string         `json:"password,omitempty"`
+	IsActive    *bool           `json:"isActive,omitempty"`
+	IsSuperuser *bool           `json:"isSuperuser,omitempty"`
+	Category    *model.Category `json:"category,omitempty"`
+}
+
+type UserConnection struct {
+	Edges      []*UserEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type UserEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *model.User `json:"node"`
 }

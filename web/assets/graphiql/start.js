@@ -1,9 +1,22 @@
-// Starts GraphiQL against this gateway's /graphql, with a first query that
-// returns the demo data of the embedded default.
+// Starts GraphiQL against this gateway's /graphql. The first text explains
+// how to sign in, then offers a query that returns the demo data.
 (function () {
   var defaultQuery = [
-    "# Welcome to the FX gateway. Run this with the ▶ button (or Ctrl-Enter).",
-    "{",
+    "# Welcome to the FX gateway.",
+    "#",
+    "# 1. Sign in. On the embedded default (make run) the demo ADMIN is \"admin\";",
+    "#    its password is in data/admin-password.txt. Run the Login operation.",
+    "# 2. Open Headers below and paste: {\"Authorization\": \"Bearer <accessToken>\"}",
+    "# 3. Run the Rates operation.",
+    "",
+    "mutation Login {",
+    "  login(input: {login: \"admin\", password: \"paste the password here\"}) {",
+    "    accessToken",
+    "    scopes",
+    "  }",
+    "}",
+    "",
+    "query Rates {",
     "  currencies(first: 5) {",
     "    totalCount",
     "    edges { node { code name sign } }",

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/model"
+	"github.com/fxgraph/gateway/store"
+)
+
+// app is everything the server needs, built from the config and the store.
+type app struct {
+	resolver      *graph.Resolver
+	authenticator *auth.Authenticator
+	revocations   *auth.Revocations
+}
+
+// signingKeySetting is where a generated signing key is kept, so that every
+// instance sharing the database signs and verifies with the same key.
+const signingKeySetting = "jwt_signing_key"
+
+// newApp builds the services: the signing key (configured, or generated
+// once and kept in the database), the hasher, the issuer and the
+// revocation cache, loaded.
+func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time) (*app, error) {
+	key := cfg.JWTKey
+	if key == "" {
+		var err error
+		if key, err = db.Setting(ctx, signingKeySetting, auth.NewKey); err != nil {
+			return nil, err
+		}
+	}
+	issuer, err := auth.NewIssuer([]byte(key), cfg.TokenIssuer, cfg.lifetimes(), now)
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	revocations := auth.NewRevocations(db, cfg.RevocationPoll, now, logger)
+	if err := revocations.Load(ctx); err != nil {
+		return nil, err
+	}
+	return &app{
+		resolver: &graph.Resolver{
+			CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+			Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: now,
+		},
+		authenticator: auth.NewAuthenticator(issuer, revocations),
+		revocations:   revocations,
+	}, nil
+}
+
+// ensureAdmin creates the ADMIN named by the config when no user has that
+// name. It reports whether it created one.
+func ensureAdmin(ctx context.Context, db *store.DB, h *auth.Hasher, username, email, password string) (bool, error) {
+	if _, err := db.FindUserByLogin(ctx, username); err == nil {
+		return false, nil
+	} else if model.ErrorCode(err) != model.ENOTFOUND {
+		return false, err
+	}
+	name, err := model.ParseUsername("admin-username", username)
+	if err != nil {
+		return false, err
+	}
+	if err := model.CheckPassword("ADMIN_PASSWORD", password); err != nil {
+		return false, err
+	}
+	u := &model.User{Username: &name, Category: model.CategoryAdmin, Active: true, ReworkAvailable: model.DefaultRework}
+	if email != "" {
+		e, err := model.ParseEmail("admin-email", email)
+		if err != nil {
+			return false, err
+		}
+		u.Email = &e
+	}
+	if u.PasswordHash, err = h.Hash(password); err != nil {
+		return false, err
+	}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// demoAdmin is the ADMIN of the embedded default.
+const demoAdmin = "admin"
+
+// ensureDemoAdmin gives the embedded default an ADMIN named admin, with a
+// random password written to a file only its owner may read (never to the
+// log), and returns that file's path; "" when the store has users already.
+func ensureDemoAdmin(ctx context.Context, db *store.DB, h *auth.Hasher, dataDir string) (string, error) {
+	if _, total, err := db.FindUsers(ctx, model.UserFilter{Limit: 1}); err != nil || total > 0 {
+		return "", err
+	}
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("demo admin password: %w", err)
+	}
+	password := base64.RawURLEncoding.EncodeToString(b)
+	path := filepath.Join(dataDir, "admin-password.txt")
+	if err := os.WriteFile(path, []byte(password+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("demo admin password: %w", err)
+	}
+	if _, err := ensureAdmin(ctx, db, h, demoAdmin, "", password); err != nil {
+		return "", err
+	}
+	return path, nil
+}

@@ -1,0 +1,390 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/graph/gqlmodel"
+	"github.com/fxgraph/gateway/model"
+)
+
+var errBadCredentials = model.Errorf(model.EUNAUTHORIZED, "Incorrect username or password")
+
+// parseUserRef reads a user id: a decimal integer or a UUID. EINVALID else.
+func parseUserRef(field, s string) (id int64, uid string, err error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		return n, "", nil
+	}
+	if u, err := uuid.Parse(s); err == nil {
+		return 0, u.String(), nil
+	}
+	return 0, "", model.Invalid(field, "%s must be a user's numeric id or UUID", field)
+}
+
+// findUser returns the user with the numeric id or UUID: EINVALID, ENOTFOUND.
+func (r *Resolver) findUser(ctx context.Context, ref string) (*model.User, error) {
+	id, uid, err := parseUserRef("id", ref)
+	if err != nil {
+		return nil, err
+	}
+	if id > 0 {
+		return r.UserService.FindUserByID(ctx, id)
+	}
+	return r.UserService.FindUserByUUID(ctx, uid)
+}
+
+// register creates an API_CLIENT from the fx registration form. EINVALID,
+// ECONFLICT.
+func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*model.User, error) {
+	username, err := model.ParseUsername("username", in.Username)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.CheckPassword("password", in.Password); err != nil {
+		return nil, err
+	}
+	if in.Password != in.PasswordConfirmation {
+		return nil, model.Invalid("passwordConfirmation", "the two passwords differ")
+	}
+	return r.createUser(ctx, &model.User{Username: &username, Active: true}, in.Password)
+}
+
+// signup creates an API_CLIENT from the v1 sign-up. EINVALID, ECONFLICT.
+func (r *Resolver) signup(ctx context.Context, in gqlmodel.SignupInput) (*model.User, error) {
+	email, err := model.ParseEmail("email", in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.CheckPassword("password", in.Password); err != nil {
+		return nil, err
+	}
+	u := &model.User{Email: &email, Active: true}
+	if u.FullName, err = optionalText("fullName", in.FullName, model.MaxFullNameLen); err != nil {
+		return nil, err
+	}
+	return r.createUser(ctx, u, in.Password)
+}
+
+// createUserAsAdmin creates any user. EINVALID, ECONFLICT.
+func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUserInput) (*model.User, error) {
+	if in.Username == nil && in.Email == nil {
+		return nil, model.Invalid("username", "a user needs a username or an email")
+	}
+	if err := model.CheckPassword("password", in.Password); err != nil {
+		return nil, err
+	}
+	u := &model.User{Active: true}
+	upd, err := parseUserUpdate(gqlmodel.UpdateUserInput{
+		Username: in.Username, Email: in.Email, FullName: in.FullName, Age: in.Age,
+		Gender: in.Gender, AuthMethod: in.AuthMethod, Category: in.Category, IsActive: in.IsActive,
+	}, r.Hasher)
+	if err != nil {
+		return nil, err
+	}
+	u.Username, u.Email, u.FullName, u.Age, u.Gender = upd.Username, upd.Email, upd.FullName, upd.Age, upd.Gender
+	if upd.AuthMethod != nil {
+		u.AuthMethod = *upd.AuthMethod
+	}
+	if upd.Category != nil {
+		u.Category = *upd.Category
+	}
+	if upd.Active != nil {
+		u.Active = *upd.Active
+	}
+	return r.createUser(ctx, u, in.Password)
+}
+
+func (r *Resolver) createUser(ctx context.Context, u *model.User, password string) (*model.User, error) {
+	hash, err := r.Hasher.Hash(password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	if u.Category == "" {
+		u.Category = model.CategoryAPIClient
+	}
+	if u.ReworkAvailable == 0 {
+		u.ReworkAvailable = model.DefaultRework
+	}
+	if err := r.UserService.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// login checks credentials (username or email) and issues the tokens of
+// flow. EUNAUTHORIZED for wrong credentials, EFORBIDDEN for a disabled user.
+func (r *Resolver) login(ctx context.Context, login, password, device string, flow model.LoginFlow) (*auth.Issued, *model.User, error) {
+	device, err := model.ParseDeviceID(device)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := r.UserService.FindUserByLogin(ctx, login)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		r.Hasher.Check("", password) // spend the same time as a wrong password
+		return nil, nil, errBadCredentials
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !r.Hasher.Check(u.PasswordHash, password) {
+		return nil, nil, errBadCredentials
+	}
+	if !u.Active {
+		return nil, nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
+	}
+	issued, err := r.Issuer.Issue(u, device, flow)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.TokenService.CreateTokens(ctx, flow == model.FlowFX, issued.Records...); err != nil {
+		return nil, nil, err
+	}
+	return issued, u, nil
+}
+
+// refresh rotates a refresh token. EUNAUTHORIZED for an invalid one,
+// EFORBIDDEN for an access token, a disabled user or a reused (revoked)
+// refresh token, which revokes every token of its device.
+func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *model.User, error) {
+	c, err := r.Issuer.Verify(raw, model.TokenRefresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	uid, err := c.UserID()
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := r.UserService.FindUserByID(ctx, uid)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		return nil, nil, model.Errorf(model.EUNAUTHORIZED, "Could not validate credentials")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !u.Active {
+		return nil, nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
+	}
+	issued, err := r.Issuer.Issue(u, c.DeviceID, model.FlowFX)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.TokenService.RotateRefreshToken(ctx, c.ID, issued.Records...); err != nil {
+		return nil, nil, err
+	}
+	return issued, u, nil
+}
+
+// revoke revokes the principal's tokens with the ids, or all of them, and
+// tells this instance's cache at once.
+func (r *Resolver) revoke(ctx context.Context, p *model.Principal, ids []string) ([]string, error) {
+	revoked, err := r.TokenService.RevokeTokens(ctx, p.UserID, ids)
+	if err != nil {
+		return nil, err
+	}
+	r.Revocations.Add(revoked, r.Now().Add(maxTokenLifetime))
+	return revoked, nil
+}
+
+// maxTokenLifetime bounds how long a locally added revocation is kept; the
+// poll replaces it with the token's real expiry.
+const maxTokenLifetime = 30 * 24 * time.Hour
+
+// updateUser applies in to the user ref as the principal p may: p is the
+// user or an ADMIN, and only an ADMIN changes category, isSuperuser or
+// isActive. EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
+func (r *Resolver) updateUser(ctx context.Context, p *model.Principal, target *model.User, in gqlmodel.UpdateUserInput) (*model.User, error) {
+	if err := model.Authorize(p, model.SelfOrAdmin(target.ID)); err != nil {
+		return nil, err
+	}
+	if (in.Category != nil || in.IsSuperuser != nil || in.IsActive != nil) && !p.Can(model.ScopeAll) {
+		return nil, model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser or isActive")
+	}
+	upd, err := parseUserUpdate(in, r.Hasher)
+	if err != nil {
+		return nil, err
+	}
+	if in.IsSuperuser != nil && upd.Category == nil {
+		c := target.Category
+		if *in.IsSuperuser {
+			c = model.CategoryAdmin
+		} else if c == model.CategoryAdmin {
+			c = model.CategoryAPIClient
+		}
+		upd.Category = &c
+	}
+	return r.UserService.UpdateUser(ctx, target.ID, upd)
+}
+
+// changePassword sets p's password after checking the current one.
+// EINVALID for a wrong current password, the same password, or a new one
+// that breaks the policy.
+func (r *Resolver) changePassword(ctx context.Context, p *model.Principal, current, next string) error {
+	u, err := r.UserService.FindUserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if !r.Hasher.Check(u.PasswordHash, current) {
+		return model.Invalid("currentPassword", "Incorrect password")
+	}
+	if current == next {
+		return model.Invalid("newPassword", "New password cannot be the same as the current one")
+	}
+	if err := model.CheckPassword("newPassword", next); err != nil {
+		return err
+	}
+	hash, err := r.Hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	_, err = r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{PasswordHash: &hash})
+	return err
+}
+
+// changeCategory promotes (up) or downgrades a user by the fx rules.
+// ENOTFOUND, ECONFLICT.
+func (r *Resolver) changeCategory(ctx context.Context, ref string, to model.Category, up bool) (*model.User, error) {
+	u, err := r.findUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.CheckTransition(u.Category, to, up); err != nil {
+		return nil, err
+	}
+	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{Category: &to})
+}
+
+// setActive activates or deactivates a user; deactivating revokes all
+// their tokens. ENOTFOUND, ECONFLICT for the last active ADMIN.
+func (r *Resolver) setActive(ctx context.Context, ref string, active bool) (*model.User, error) {
+	u, err := r.findUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{Active: &active})
+}
+
+// parseUserUpdate validates the fields of an update (hashing a new
+// password). EINVALID naming the field.
+func parseUserUpdate(in gqlmodel.UpdateUserInput, h *auth.Hasher) (model.UserUpdate, error) {
+	var upd model.UserUpdate
+	var err error
+	if in.Username != nil {
+		name, err := model.ParseUsername("username", *in.Username)
+		if err != nil {
+			return upd, err
+		}
+		upd.Username = &name
+	}
+	if in.Email != nil {
+		email, err := model.ParseEmail("email", *in.Email)
+		if err != nil {
+			return upd, err
+		}
+		upd.Email = &email
+	}
+	if upd.FullName, err = optionalText("fullName", in.FullName, model.MaxFullNameLen); err != nil {
+		return upd, err
+	}
+	if upd.AvatarURL, err = optionalText("avatarUrl", in.AvatarURL, model.MaxAvatarURLLen); err != nil {
+		return upd, err
+	}
+	for _, c := range []struct {
+		field string
+		v     *int
+		check func(string, int) error
+	}{{"age", in.Age, model.CheckAge}, {"gender", in.Gender, model.CheckGender}, {"authMethod", in.AuthMethod, model.CheckAuthMethod}} {
+		if c.v != nil {
+			if err := c.check(c.field, *c.v); err != nil {
+				return upd, err
+			}
+		}
+	}
+	upd.Age, upd.Gender, upd.AuthMethod, upd.Active = in.Age, in.Gender, in.AuthMethod, in.IsActive
+	if in.Category != nil {
+		if !in.Category.Valid() {
+			return upd, model.Invalid("category", "unknown category %q", *in.Category)
+		}
+		upd.Category = in.Category
+	}
+	if in.Password != nil {
+		if err := model.CheckPassword("password", *in.Password); err != nil {
+			return upd, err
+		}
+		hash, err := h.Hash(*in.Password)
+		if err != nil {
+			return upd, err
+		}
+		upd.PasswordHash = &hash
+	}
+	return upd, nil
+}
+
+func optionalText(field string, s *string, maxLen int) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	v := strings.TrimSpace(*s)
+	if utf8.RuneCountInString(v) > maxLen {
+		return nil, model.Invalid(field, "%s must be at most %d characters", field, maxLen)
+	}
+	return &v, nil
+}
+
+// toAuthPayload converts issued tokens for the graph.
+func toAuthPayload(issued *auth.Issued, u *model.User) *gqlmodel.AuthPayload {
+	out := &gqlmodel.AuthPayload{
+		AccessToken:     issued.AccessToken,
+		TokenType:       "bearer",
+		AccessExpiresIn: int(issued.AccessExpiresIn.Seconds()),
+		Scopes:          make([]string, len(issued.Scopes)),
+		User:            u,
+	}
+	for i, s := range issued.Scopes {
+		out.Scopes[i] = string(s)
+	}
+	if issued.RefreshToken != "" {
+		secs := int(issued.RefreshExpiresIn.Seconds())
+		out.RefreshToken, out.RefreshExpiresIn = &issued.RefreshToken, &secs
+	}
+	return out
+}
+
+const userCursor = "user:"
+
+// listUsers pages through users by offset.
+func (r *Resolver) listUsers(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error) {
+	limit, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	key, err := decodeCursor(userCursor, after)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if key != "" {
+		if offset, err = strconv.Atoi(key); err != nil || offset < 0 {
+			return nil, model.Invalid("after", "after is not a cursor of this list")
+		}
+		offset++
+	}
+	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Offset: offset, Limit: limit + 1})
+	if err != nil {
+		return nil, err
+	}
+	hasNext := len(list) > limit
+	list = list[:min(len(list), limit)]
+	conn := &gqlmodel.UserConnection{Edges: make([]*gqlmodel.UserEdge, len(list)), TotalCount: total}
+	cursors := make([]string, len(list))
+	for i, u := range list {
+		cursors[i] = encodeCursor(userCursor, strconv.Itoa(offset+i))
+		conn.Edges[i] = &gqlmodel.UserEdge{Cursor: cursors[i], Node: u}
+	}
+	conn.PageInfo = pageInfo(cursors, hasNext, offset > 0)
+	return conn, nil
+}
