@@ -33,7 +33,7 @@ func NewHandler(r *Resolver, limits Limits) *handler.Server {
 	srv.Use(shapeLimit{limits})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(withLoaders(ctx, newLoaders(r.CurrencyService)))
+		return next(withLoaders(ctx, r.newLoaders()))
 	})
 	return srv
 }

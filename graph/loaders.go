@@ -13,26 +13,35 @@ import (
 // Loaders batch the reads that a list would otherwise make once per row.
 // One set serves one GraphQL operation.
 type Loaders struct {
-	CurrencyByID *dataloadgen.Loader[int64, *model.Currency]
+	CurrencyByID     *dataloadgen.Loader[int64, *model.Currency]
+	UserByID         *dataloadgen.Loader[int64, *model.User]
+	OrganizationByID *dataloadgen.Loader[int64, *model.Organization]
 }
 
 type loadersKey struct{}
 
 // newLoaders returns loaders reading from the store.
-func newLoaders(currencies model.CurrencyService) *Loaders {
+func (r *Resolver) newLoaders() *Loaders {
 	return &Loaders{
-		CurrencyByID: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Currency, error) {
-			list, err := currencies.FindCurrenciesByIDs(ctx, ids)
-			if err != nil {
-				return nil, err
-			}
-			byID := make(map[int64]*model.Currency, len(list))
-			for _, c := range list {
-				byID[c.ID] = c
-			}
-			return byID, nil
-		}, dataloadgen.WithWait(time.Millisecond), dataloadgen.WithBatchCapacity(2*MaxPageSize)),
+		CurrencyByID:     newByIDLoader(r.CurrencyService.FindCurrenciesByIDs, func(c *model.Currency) int64 { return c.ID }),
+		UserByID:         newByIDLoader(r.UserService.FindUsersByIDs, func(u *model.User) int64 { return u.ID }),
+		OrganizationByID: newByIDLoader(r.OrganizationService.FindOrganizationsByIDs, func(o *model.Organization) int64 { return o.ID }),
 	}
+}
+
+// newByIDLoader batches the loads of one operation into calls of find.
+func newByIDLoader[T any](find func(context.Context, []int64) ([]*T, error), id func(*T) int64) *dataloadgen.Loader[int64, *T] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*T, error) {
+		list, err := find(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]*T, len(list))
+		for _, v := range list {
+			byID[id(v)] = v
+		}
+		return byID, nil
+	}, dataloadgen.WithWait(time.Millisecond), dataloadgen.WithBatchCapacity(2*MaxPageSize))
 }
 
 func withLoaders(ctx context.Context, l *Loaders) context.Context {
@@ -45,7 +54,7 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
 		return l
 	}
-	return newLoaders(r.CurrencyService)
+	return r.newLoaders()
 }
 
 // primeRateCurrencies loads the currencies of a page of rates in one batch,
@@ -84,4 +93,23 @@ func (r *Resolver) currencyByID(ctx context.Context, id int64) (*model.Currency,
 		return nil, model.Errorf(model.ENOTFOUND, "Currency not found")
 	}
 	return c, err
+}
+
+// userByID loads one user through the operation's loader. ENOTFOUND.
+func (r *Resolver) userByID(ctx context.Context, id int64) (*model.User, error) {
+	u, err := r.loaders(ctx).UserByID.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, model.Errorf(model.ENOTFOUND, "User not found")
+	}
+	return u, err
+}
+
+// organizationByID loads one organization through the operation's loader.
+// ENOTFOUND.
+func (r *Resolver) organizationByID(ctx context.Context, id int64) (*model.Organization, error) {
+	o, err := r.loaders(ctx).OrganizationByID.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, model.Errorf(model.ENOTFOUND, "Organization not found")
+	}
+	return o, err
 }

@@ -105,6 +105,7 @@ func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *clien
 	go func() { defer close(done); revocations.Run(pollCtx) }()
 	t.Cleanup(func() { stop(); <-done })
 	r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+		OrganizationService: db, ResourceService: db,
 		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
 	srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits)))
 	t.Cleanup(srv.Close)

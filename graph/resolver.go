@@ -15,13 +15,15 @@ import (
 
 // Resolver holds every dependency of the resolvers.
 type Resolver struct {
-	CurrencyService model.CurrencyService
-	RateService     model.ExchangeRateService
-	UserService     model.UserService
-	TokenService    model.TokenService
-	Issuer          *auth.Issuer
-	Hasher          *auth.Hasher
-	Revocations     *auth.Revocations
-	Logger          *slog.Logger
-	Now             func() time.Time
+	CurrencyService     model.CurrencyService
+	RateService         model.ExchangeRateService
+	UserService         model.UserService
+	TokenService        model.TokenService
+	OrganizationService model.OrganizationService
+	ResourceService     model.ResourceService
+	Issuer              *auth.Issuer
+	Hasher              *auth.Hasher
+	Revocations         *auth.Revocations
+	Logger              *slog.Logger
+	Now                 func() time.Time
 }

@@ -30,6 +30,14 @@ func (r *exchangeRateResolver) Target(ctx context.Context, obj *gqlmodel.Exchang
 	return r.currencyByID(ctx, obj.TargetID)
 }
 
+func (r *membershipResolver) ID(ctx context.Context, obj *model.Membership) (string, error) {
+	return obj.UUID, nil
+}
+
+func (r *membershipResolver) User(ctx context.Context, obj *model.Membership) (*model.User, error) {
+	return r.userByID(ctx, obj.UserID)
+}
+
 // CreateCurrency is the resolver for the createCurrency field.
 func (r *mutationResolver) CreateCurrency(ctx context.Context, input gqlmodel.CreateCurrencyInput) (*model.Currency, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyCreate)); err != nil {
@@ -278,6 +286,104 @@ func (r *mutationResolver) DowngradeUser(ctx context.Context, id string, to mode
 	return r.changeCategory(ctx, id, to, false)
 }
 
+func (r *mutationResolver) CreateOrganization(ctx context.Context, input gqlmodel.CreateOrganizationInput) (*model.Organization, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.createOrganization(ctx, p, input)
+}
+
+func (r *mutationResolver) UpdateOrganization(ctx context.Context, id string, input gqlmodel.UpdateOrganizationInput) (*model.Organization, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.updateOrganization(ctx, p, id, input)
+}
+
+func (r *mutationResolver) DeleteOrganization(ctx context.Context, id string) (*model.Organization, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.findOrganization(ctx, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+		return nil, err
+	}
+	if err := r.OrganizationService.DeleteOrganization(ctx, o.ID); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (r *mutationResolver) AddOrganizationMember(ctx context.Context, organizationID string, userID string) (*model.Membership, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.findOrganization(ctx, "organizationId", organizationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+		return nil, err
+	}
+	u, err := r.findUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return r.OrganizationService.AddMember(ctx, o.ID, u.ID)
+}
+
+func (r *mutationResolver) RemoveOrganizationMember(ctx context.Context, organizationID string, userID string) (bool, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return false, err
+	}
+	if err := r.removeMember(ctx, p, organizationID, userID); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) CreateResource(ctx context.Context, input gqlmodel.CreateResourceInput) (*model.Resource, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.createResource(ctx, p, input)
+}
+
+func (r *mutationResolver) MigrateResources(ctx context.Context, organizationID string, userID string, kinds []gqlmodel.ResourceKind) (*gqlmodel.MigrationResult, error) {
+	if _, err := r.authorize(ctx, model.Admin()); err != nil {
+		return nil, err
+	}
+	return r.migrateResources(ctx, organizationID, userID, kinds)
+}
+
+func (r *organizationResolver) ID(ctx context.Context, obj *model.Organization) (string, error) {
+	return obj.UUID, nil
+}
+
+func (r *organizationResolver) Owner(ctx context.Context, obj *model.Organization) (*model.User, error) {
+	return r.userByID(ctx, obj.OwnerID)
+}
+
+func (r *organizationResolver) Members(ctx context.Context, obj *model.Organization) ([]*model.Membership, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.requireMember(ctx, p, obj); err != nil {
+		return nil, err
+	}
+	return r.OrganizationService.FindMembers(ctx, obj.ID)
+}
+
 // Currencies is the resolver for the currencies field.
 func (r *queryResolver) Currencies(ctx context.Context, first *int, after *string) (*gqlmodel.CurrencyConnection, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
@@ -431,6 +537,57 @@ func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*
 	return r.listUsers(ctx, first, after)
 }
 
+func (r *queryResolver) Organizations(ctx context.Context, search *string, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.listOrganizations(ctx, p, search, first, after)
+}
+
+func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Organization, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.orgAccess(ctx, p, "id", id)
+}
+
+func (r *queryResolver) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.listResources(ctx, p, kind, organizationID, first, after)
+}
+
+func (r *queryResolver) Resource(ctx context.Context, id string) (*model.Resource, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.findResource(ctx, p, id)
+}
+
+func (r *resourceResolver) ID(ctx context.Context, obj *model.Resource) (string, error) {
+	return obj.UUID, nil
+}
+
+func (r *resourceResolver) Kind(ctx context.Context, obj *model.Resource) (gqlmodel.ResourceKind, error) {
+	return toGraphKind(obj.Kind), nil
+}
+
+func (r *resourceResolver) Owner(ctx context.Context, obj *model.Resource) (*model.User, error) {
+	return r.userByID(ctx, obj.OwnerID)
+}
+
+func (r *resourceResolver) Organization(ctx context.Context, obj *model.Resource) (*model.Organization, error) {
+	if obj.OrganizationID == nil {
+		return nil, nil
+	}
+	return r.organizationByID(ctx, *obj.OrganizationID)
+}
+
 func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {
 	return strconv.FormatInt(obj.ID, 10), nil
 }
@@ -443,16 +600,25 @@ func (r *Resolver) Currency() generated.CurrencyResolver { return &currencyResol
 
 func (r *Resolver) ExchangeRate() generated.ExchangeRateResolver { return &exchangeRateResolver{r} }
 
+func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
+
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
+
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) Resource() generated.ResourceResolver { return &resourceResolver{r} }
 
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	currencyResolver     struct{ *Resolver }
 	exchangeRateResolver struct{ *Resolver }
+	membershipResolver   struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
+	organizationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	resourceResolver     struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )

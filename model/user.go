@@ -144,6 +144,8 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// FindUserByUUID returns ENOTFOUND when no user has the UUID.
 	FindUserByUUID(ctx context.Context, uuid string) (*User, error)
+	// FindUsersByIDs returns the users with the ids, in any order.
+	FindUsersByIDs(ctx context.Context, ids []int64) ([]*User, error)
 	// FindUserByLogin finds a user by username or, failing that, by email.
 	// ENOTFOUND when neither matches.
 	FindUserByLogin(ctx context.Context, login string) (*User, error)

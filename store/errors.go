@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fxgraph/gateway/model"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +46,11 @@ func violated(err error) constraint {
 			return foreignKeyViolation
 		case sqlite3.SQLITE_CONSTRAINT_CHECK:
 			return checkViolation
+		case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+			// ON DELETE RESTRICT is enforced as a trigger-like action.
+			if strings.Contains(liteErr.Error(), "FOREIGN KEY") {
+				return foreignKeyViolation
+			}
 		}
 	}
 	return noConstraint

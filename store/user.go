@@ -84,6 +84,20 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*model.User, error) {
 	return findUserWhere(ctx, db.bun, "u.id = ?", id)
 }
 
+// FindUsersByIDs returns the users with the ids that exist, in one
+// statement.
+func (db *DB) FindUsersByIDs(ctx context.Context, ids []int64) ([]*model.User, error) {
+	var rows []*userRow
+	if err := db.bun.NewSelect().Model(&rows).Where("u.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, translate("find users", err, nil, nil, nil)
+	}
+	out := make([]*model.User, len(rows))
+	for i, r := range rows {
+		out[i] = toUser(r)
+	}
+	return out, nil
+}
+
 // FindUserByUUID returns the user with the UUID, or ENOTFOUND.
 func (db *DB) FindUserByUUID(ctx context.Context, id string) (*model.User, error) {
 	return findUserWhere(ctx, db.bun, "u.uuid = ?", strings.ToLower(id))
@@ -172,6 +186,9 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 			return err
 		}
 		_, err = tx.NewDelete().Model(row).WherePK().Exec(ctx)
+		if violated(err) == foreignKeyViolation {
+			return model.Errorf(model.ECONFLICT, "The user owns organizations: transfer or delete them first")
+		}
 		return translate("delete user", err, nil, nil, nil)
 	})
 }

@@ -53,6 +53,7 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 	return &app{
 		resolver: &graph.Resolver{
 			CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+			OrganizationService: db, ResourceService: db,
 			Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: now,
 		},
 		authenticator: auth.NewAuthenticator(issuer, revocations),

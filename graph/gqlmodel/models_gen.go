@@ -3,6 +3,11 @@
 package gqlmodel
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/fxgraph/gateway/model"
 	"github.com/shopspring/decimal"
 )
@@ -17,6 +22,23 @@ type CreateExchangeRateInput struct {
 	BaseCode   string          `json:"baseCode"`
 	TargetCode string          `json:"targetCode"`
 	Rate       decimal.Decimal `json:"rate"`
+}
+
+// `avatarImageUrl` or `avatarImageMedia` (whose `url` then becomes the URL).
+type CreateOrganizationInput struct {
+	Name             string         `json:"name"`
+	AvatarImageURL   *string        `json:"avatarImageUrl,omitempty"`
+	AvatarImageMedia map[string]any `json:"avatarImageMedia,omitempty"`
+	Description      *string        `json:"description,omitempty"`
+	ReworkAvailable  *int           `json:"reworkAvailable,omitempty"`
+}
+
+type CreateResourceInput struct {
+	Kind    ResourceKind   `json:"kind"`
+	Name    string         `json:"name"`
+	Payload map[string]any `json:"payload,omitempty"`
+	// Create it within this organization (the caller must be a member); else in the caller's personal space.
+	OrganizationID *string `json:"organizationId,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -61,7 +83,29 @@ type LoginInput struct {
 	DeviceID *string `json:"deviceId,omitempty"`
 }
 
+type MigrationCount struct {
+	Kind  ResourceKind `json:"kind"`
+	Count int          `json:"count"`
+}
+
+// What migrateResources moved, per kind asked for.
+type MigrationResult struct {
+	Counts []*MigrationCount `json:"counts"`
+	Total  int               `json:"total"`
+}
+
 type Mutation struct {
+}
+
+type OrganizationConnection struct {
+	Edges      []*OrganizationEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type OrganizationEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *model.Organization `json:"node"`
 }
 
 type PageInfo struct {
@@ -81,6 +125,17 @@ type RegisterInput struct {
 	PasswordConfirmation string `json:"passwordConfirmation"`
 }
 
+type ResourceConnection struct {
+	Edges      []*ResourceEdge `json:"edges"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type ResourceEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *model.Resource `json:"node"`
+}
+
 // v1 open sign-up.
 type SignupInput struct {
 	Email    string  `json:"email"`
@@ -92,6 +147,16 @@ type SignupInput struct {
 type UpdateCurrencyInput struct {
 	Name *string `json:"name,omitempty"`
 	Sign *string `json:"sign,omitempty"`
+}
+
+// Fields left out stay as they are; `ownerId` (a user id) transfers ownership and makes the new owner a member.
+type UpdateOrganizationInput struct {
+	Name             *string        `json:"name,omitempty"`
+	AvatarImageURL   *string        `json:"avatarImageUrl,omitempty"`
+	AvatarImageMedia map[string]any `json:"avatarImageMedia,omitempty"`
+	Description      *string        `json:"description,omitempty"`
+	ReworkAvailable  *int           `json:"reworkAvailable,omitempty"`
+	OwnerID          *string        `json:"ownerId,omitempty"`
 }
 
 // Fields left out stay as they are. category, isSuperuser and isActive are for ADMINs only.
@@ -118,4 +183,82 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *model.User `json:"node"`
+}
+
+// The thirteen kinds of resources that migrateResources moves.
+type ResourceKind string
+
+const (
+	ResourceKindProducts             ResourceKind = "PRODUCTS"
+	ResourceKindSubjects             ResourceKind = "SUBJECTS"
+	ResourceKindStyles               ResourceKind = "STYLES"
+	ResourceKindGenerations          ResourceKind = "GENERATIONS"
+	ResourceKindShootings            ResourceKind = "SHOOTINGS"
+	ResourceKindShotTypes            ResourceKind = "SHOT_TYPES"
+	ResourceKindStylists             ResourceKind = "STYLISTS"
+	ResourceKindBackgroundPresets    ResourceKind = "BACKGROUND_PRESETS"
+	ResourceKindResolutionPresets    ResourceKind = "RESOLUTION_PRESETS"
+	ResourceKindProductTypeShotTypes ResourceKind = "PRODUCT_TYPE_SHOT_TYPES"
+	ResourceKindExternalIntegrations ResourceKind = "EXTERNAL_INTEGRATIONS"
+	ResourceKindShootingGUIDElines   ResourceKind = "SHOOTING_GUIDELINES"
+	ResourceKindExportConfigurations ResourceKind = "EXPORT_CONFIGURATIONS"
+)
+
+var AllResourceKind = []ResourceKind{
+	ResourceKindProducts,
+	ResourceKindSubjects,
+	ResourceKindStyles,
+	ResourceKindGenerations,
+	ResourceKindShootings,
+	ResourceKindShotTypes,
+	ResourceKindStylists,
+	ResourceKindBackgroundPresets,
+	ResourceKindResolutionPresets,
+	ResourceKindProductTypeShotTypes,
+	ResourceKindExternalIntegrations,
+	ResourceKindShootingGUIDElines,
+	ResourceKindExportConfigurations,
+}
+
+func (e ResourceKind) IsValid() bool {
+	switch e {
+	case ResourceKindProducts, ResourceKindSubjects, ResourceKindStyles, ResourceKindGenerations, ResourceKindShootings, ResourceKindShotTypes, ResourceKindStylists, ResourceKindBackgroundPresets, ResourceKindResolutionPresets, ResourceKindProductTypeShotTypes, ResourceKindExternalIntegrations, ResourceKindShootingGUIDElines, ResourceKindExportConfigurations:
+		return true
+	}
+	return false
+}
+
+func (e ResourceKind) String() string {
+	return string(e)
+}
+
+func (e *ResourceKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ResourceKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ResourceKind", str)
+	}
+	return nil
+}
+
+func (e ResourceKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ResourceKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ResourceKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

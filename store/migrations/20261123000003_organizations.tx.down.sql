@@ -1,0 +1,9 @@
+DROP TABLE resources;
+
+--bun:split
+
+DROP TABLE memberships;
+
+--bun:split
+
+DROP TABLE organizations;
