@@ -7,8 +7,8 @@ package auth
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -163,9 +163,9 @@ func (i *Issuer) Verify(raw string, want model.TokenType) (*Claims, error) {
 
 // UserID returns the user id of verified claims.
 func (c *Claims) UserID() (int64, error) {
-	var id int64
-	if _, err := fmt.Sscan(c.Subject, &id); err != nil || id <= 0 {
-		return 0, errors.Join(errInvalidToken, err)
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errInvalidToken
 	}
 	return id, nil
 }

@@ -75,7 +75,13 @@ func openSQLite(dsn string) (*sql.DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// An absolute URL, so that '#', '%' or '?' in the path stay part of it.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite path: %w", err)
+	}
+	uri := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
+	sqldb, err := sql.Open("sqlite", uri)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}

@@ -141,6 +141,11 @@ func (db *DB) FindUsers(ctx context.Context, f model.UserFilter) ([]*model.User,
 func (db *DB) UpdateUser(ctx context.Context, id int64, upd model.UserUpdate) (*model.User, error) {
 	var row *userRow
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if upd.Category != nil || upd.Active != nil {
+			if err := lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		cur, err := findUserRow(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -173,6 +178,9 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd model.UserUpdate) (*
 // ENOTFOUND, or ECONFLICT for the last active ADMIN.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	return db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
 		row, err := findUserRow(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -226,16 +234,28 @@ func applyUserUpdate(row *userRow, upd model.UserUpdate) {
 	}
 }
 
+// lockAdmins locks the rows of the active ADMINs on PostgreSQL, in id
+// order, before a transaction that may demote, disable or delete one: two
+// such transactions then run one after the other (instead of each passing
+// the last-admin check, or deadlocking on each other's row). SQLite's
+// immediate transactions are serialised already.
+func lockAdmins(ctx context.Context, tx bun.Tx) error {
+	if tx.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	var ids []int64
+	err := tx.NewSelect().Model((*userRow)(nil)).Column("id").
+		Where("u.category = ? AND u.is_active", string(model.CategoryAdmin)).
+		OrderExpr("u.id").For("UPDATE").Scan(ctx, &ids)
+	return translate("lock admins", err, nil, nil, nil)
+}
+
 // requireAnotherAdmin returns ECONFLICT unless an active ADMIN other than
-// id exists. On PostgreSQL it locks the ADMIN rows, so that two
-// transactions cannot each demote one of the last two.
+// id exists. Callers hold lockAdmins.
 func requireAnotherAdmin(ctx context.Context, tx bun.Tx, id int64, what string) error {
 	var ids []int64
 	q := tx.NewSelect().Model((*userRow)(nil)).Column("id").
 		Where("u.category = ? AND u.is_active AND u.id <> ?", string(model.CategoryAdmin), id)
-	if tx.Dialect().Name() == dialect.PG {
-		q = q.For("UPDATE")
-	}
 	if err := q.Scan(ctx, &ids); err != nil {
 		return translate("count admins", err, nil, nil, nil)
 	}
