@@ -68,7 +68,9 @@ func TestOrganizations(t *testing.T) {
 		t.Run("AddMember", func(t *testing.T) {
 			add := `mutation($o: ID!, $u: ID!) { addOrganizationMember(organizationId: $o, userId: $u) { id user { id } } }`
 			wantError(t, mc.do(t, add, map[string]any{"o": org.ID, "u": idOf(member)}), "FORBIDDEN", "")
-			var out struct{ AddOrganizationMember struct{ User struct{ ID string } } }
+			var out struct {
+				AddOrganizationMember struct{ User struct{ ID string } }
+			}
 			oc.mustData(t, add, map[string]any{"o": org.ID, "u": member.UUID}, &out)
 			if out.AddOrganizationMember.User.ID != idOf(member) {
 				t.Errorf("added %+v, want the member", out.AddOrganizationMember)
