@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/fxgraph/gateway/model"
@@ -36,18 +37,7 @@ func mustOrg(t *testing.T, c *client, name string) orgJSON {
 	return out.CreateOrganization
 }
 
-func idOf(u testUser) string { return itoa(u.ID) }
-
-func itoa(n int64) string {
-	b := []byte{}
-	if n == 0 {
-		return "0"
-	}
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
+func idOf(u testUser) string { return strconv.FormatInt(u.ID, 10) }
 
 func TestOrganizations(t *testing.T) {
 	eachGraph(t, func(t *testing.T, admin *client, db *store.DB) {
