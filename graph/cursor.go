@@ -17,8 +17,11 @@ const (
 
 // Cursors are opaque to clients: base64 of a kind prefix and a key.
 const (
-	currencyCursor = "currency:"
-	rateCursor     = "rate:"
+	currencyCursor     = "currency:"
+	rateCursor         = "rate:"
+	userCursor         = "user:"
+	organizationCursor = "organization:"
+	resourceCursor     = "resource:"
 )
 
 func encodeCursor(kind, key string) string {
@@ -61,8 +64,27 @@ func pageSize(first *int) (int, error) {
 	return *first, nil
 }
 
-// pageInfo builds the page info of a page read with one extra item, which
-// tells whether there is a next page.
+// connection trims a page read with one extra item (which tells whether
+// there is a next page) and builds its edges, each with cursor(i, item).
+func connection[T, E any](list []T, limit int, hasPrevious bool, cursor func(int, T) string, edge func(string, T) E) ([]E, *gqlmodel.PageInfo) {
+	hasNext := len(list) > limit
+	list = list[:min(len(list), limit)]
+	edges := make([]E, len(list))
+	cursors := make([]string, len(list))
+	for i, v := range list {
+		cursors[i] = cursor(i, v)
+		edges[i] = edge(cursors[i], v)
+	}
+	return edges, pageInfo(cursors, hasNext, hasPrevious)
+}
+
+// offsetCursor gives the items of a page read from offset their cursors of
+// the kind.
+func offsetCursor[T any](kind string, offset int) func(int, T) string {
+	return func(i int, _ T) string { return encodeCursor(kind, strconv.Itoa(offset+i)) }
+}
+
+// pageInfo builds the page info of a page's cursors.
 func pageInfo(cursors []string, hasNext, hasPrevious bool) *gqlmodel.PageInfo {
 	pi := &gqlmodel.PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrevious}
 	if n := len(cursors); n > 0 {

@@ -354,37 +354,17 @@ func toAuthPayload(issued *auth.Issued, u *model.User) *gqlmodel.AuthPayload {
 	return out
 }
 
-const userCursor = "user:"
-
 // listUsers pages through users by offset.
 func (r *Resolver) listUsers(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error) {
-	limit, err := pageSize(first)
+	limit, offset, err := offsetPage(userCursor, first, after)
 	if err != nil {
 		return nil, err
-	}
-	key, err := decodeCursor(userCursor, after)
-	if err != nil {
-		return nil, err
-	}
-	offset := 0
-	if key != "" {
-		if offset, err = strconv.Atoi(key); err != nil || offset < 0 {
-			return nil, model.Invalid("after", "after is not a cursor of this list")
-		}
-		offset++
 	}
 	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Offset: offset, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}
-	hasNext := len(list) > limit
-	list = list[:min(len(list), limit)]
-	conn := &gqlmodel.UserConnection{Edges: make([]*gqlmodel.UserEdge, len(list)), TotalCount: total}
-	cursors := make([]string, len(list))
-	for i, u := range list {
-		cursors[i] = encodeCursor(userCursor, strconv.Itoa(offset+i))
-		conn.Edges[i] = &gqlmodel.UserEdge{Cursor: cursors[i], Node: u}
-	}
-	conn.PageInfo = pageInfo(cursors, hasNext, offset > 0)
-	return conn, nil
+	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.User](userCursor, offset),
+		func(c string, u *model.User) *gqlmodel.UserEdge { return &gqlmodel.UserEdge{Cursor: c, Node: u} })
+	return &gqlmodel.UserConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }

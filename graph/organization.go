@@ -170,7 +170,7 @@ func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, 
 
 // listOrganizations pages through the organizations p may see.
 func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
-	limit, offset, err := offsetPage("organization:", first, after)
+	limit, offset, err := offsetPage(organizationCursor, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -185,16 +185,11 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 	if err != nil {
 		return nil, err
 	}
-	hasNext := len(list) > limit
-	list = list[:min(len(list), limit)]
-	conn := &gqlmodel.OrganizationConnection{Edges: make([]*gqlmodel.OrganizationEdge, len(list)), TotalCount: total}
-	cursors := make([]string, len(list))
-	for i, o := range list {
-		cursors[i] = encodeCursor("organization:", strconv.Itoa(offset+i))
-		conn.Edges[i] = &gqlmodel.OrganizationEdge{Cursor: cursors[i], Node: o}
-	}
-	conn.PageInfo = pageInfo(cursors, hasNext, offset > 0)
-	return conn, nil
+	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Organization](organizationCursor, offset),
+		func(c string, o *model.Organization) *gqlmodel.OrganizationEdge {
+			return &gqlmodel.OrganizationEdge{Cursor: c, Node: o}
+		})
+	return &gqlmodel.OrganizationConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
 // createResource creates a resource owned by p, personal or within an
@@ -224,7 +219,7 @@ func (r *Resolver) createResource(ctx context.Context, p *model.Principal, in gq
 // listResources pages through p's personal resources, or an
 // organization's when p may read it.
 func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *gqlmodel.ResourceKind, orgID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
-	limit, offset, err := offsetPage("resource:", first, after)
+	limit, offset, err := offsetPage(resourceCursor, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -245,16 +240,11 @@ func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *
 	if err != nil {
 		return nil, err
 	}
-	hasNext := len(list) > limit
-	list = list[:min(len(list), limit)]
-	conn := &gqlmodel.ResourceConnection{Edges: make([]*gqlmodel.ResourceEdge, len(list)), TotalCount: total}
-	cursors := make([]string, len(list))
-	for i, res := range list {
-		cursors[i] = encodeCursor("resource:", strconv.Itoa(offset+i))
-		conn.Edges[i] = &gqlmodel.ResourceEdge{Cursor: cursors[i], Node: res}
-	}
-	conn.PageInfo = pageInfo(cursors, hasNext, offset > 0)
-	return conn, nil
+	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Resource](resourceCursor, offset),
+		func(c string, res *model.Resource) *gqlmodel.ResourceEdge {
+			return &gqlmodel.ResourceEdge{Cursor: c, Node: res}
+		})
+	return &gqlmodel.ResourceConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
 // findResource returns a resource its owner, members of its organization

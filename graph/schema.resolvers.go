@@ -401,16 +401,12 @@ func (r *queryResolver) Currencies(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
-	hasNext := len(list) > limit
-	list = list[:min(len(list), limit)]
-	conn := &gqlmodel.CurrencyConnection{Edges: make([]*gqlmodel.CurrencyEdge, len(list)), TotalCount: total}
-	cursors := make([]string, len(list))
-	for i, c := range list {
-		cursors[i] = encodeCursor(currencyCursor, c.Code)
-		conn.Edges[i] = &gqlmodel.CurrencyEdge{Cursor: cursors[i], Node: c}
-	}
-	conn.PageInfo = pageInfo(cursors, hasNext, afterCode != "")
-	return conn, nil
+	edges, pi := connection(list, limit, afterCode != "",
+		func(_ int, c *model.Currency) string { return encodeCursor(currencyCursor, c.Code) },
+		func(cursor string, c *model.Currency) *gqlmodel.CurrencyEdge {
+			return &gqlmodel.CurrencyEdge{Cursor: cursor, Node: c}
+		})
+	return &gqlmodel.CurrencyConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
 // Currency is the resolver for the currency field.
@@ -456,19 +452,17 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	if err != nil {
 		return nil, err
 	}
-	hasNext := len(list) > limit
-	list = list[:min(len(list), limit)]
-	if err := r.primeRateCurrencies(ctx, list); err != nil {
+	if err := r.primeRateCurrencies(ctx, list[:min(len(list), limit)]); err != nil {
 		return nil, err
 	}
-	conn := &gqlmodel.ExchangeRateConnection{Edges: make([]*gqlmodel.ExchangeRateEdge, len(list)), TotalCount: total}
-	cursors := make([]string, len(list))
-	for i, rate := range list {
-		cursors[i] = encodeCursor(rateCursor, strconv.FormatInt(rate.ID, 10))
-		conn.Edges[i] = &gqlmodel.ExchangeRateEdge{Cursor: cursors[i], Node: toGraphRate(rate)}
-	}
-	conn.PageInfo = pageInfo(cursors, hasNext, afterID != 0)
-	return conn, nil
+	edges, pi := connection(list, limit, afterID != 0,
+		func(_ int, rate *model.ExchangeRate) string {
+			return encodeCursor(rateCursor, strconv.FormatInt(rate.ID, 10))
+		},
+		func(cursor string, rate *model.ExchangeRate) *gqlmodel.ExchangeRateEdge {
+			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: toGraphRate(rate)}
+		})
+	return &gqlmodel.ExchangeRateConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
 // ExchangeRate is the resolver for the exchangeRate field.
