@@ -14,13 +14,21 @@ import (
 )
 
 // NewHandler returns the GraphQL endpoint: GET and POST transports (and
-// OPTIONS), the limits, the error presenter, per-operation dataloaders.
+// OPTIONS), websockets when configured, the limits, the error presenter,
+// per-operation dataloaders.
 // Request bodies are bounded by the HTTP server, not here.
-func NewHandler(r *Resolver, limits Limits) *handler.Server {
+func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Server {
+	var o handlerOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg := generated.Config{Resolvers: r}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 
+	if o.ws != nil {
+		srv.AddTransport(o.ws.transport())
+	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

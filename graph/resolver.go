@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -24,6 +25,8 @@ type Resolver struct {
 	Issuer              *auth.Issuer
 	Hasher              *auth.Hasher
 	Revocations         *auth.Revocations
+	Hub                 *live.Hub
+	Snapshots           RateSnapshotter
 	Logger              *slog.Logger
 	Now                 func() time.Time
 }

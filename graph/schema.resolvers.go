@@ -582,6 +582,13 @@ func (r *resourceResolver) Organization(ctx context.Context, obj *model.Resource
 	return r.organizationByID(ctx, *obj.OrganizationID)
 }
 
+func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool) (<-chan *gqlmodel.RateChange, error) {
+	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
+		return nil, err
+	}
+	return r.rateChanges(ctx, base, target, includeCurrent != nil && *includeCurrent)
+}
+
 func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {
 	return strconv.FormatInt(obj.ID, 10), nil
 }
@@ -604,6 +611,8 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Resource() generated.ResourceResolver { return &resourceResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
@@ -614,5 +623,6 @@ type (
 	organizationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	resourceResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )

@@ -100,10 +100,12 @@ func (db *DB) UpdateCurrency(ctx context.Context, code string, upd model.Currenc
 // ENOTFOUND.
 func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency, []*model.ExchangeRate, error) {
 	var (
-		row   *currencyRow
-		rates []*rateRow
+		row     *currencyRow
+		rates   []*rateRow
+		changes []model.RateChange
 	)
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		changes = changes[:0]
 		var err error
 		if row, err = findCurrency(ctx, tx, code); err != nil {
 			return err
@@ -112,12 +114,23 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		if err != nil {
 			return translate("find rates of currency", err, nil, nil, nil)
 		}
-		_, err = tx.NewDelete().Model(row).WherePK().Exec(ctx)
-		return translate("delete currency", err, nil, nil, nil)
+		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
+			return translate("delete currency", err, nil, nil, nil)
+		}
+		// The cascade deleted the rates: subscribers hear of each.
+		for _, r := range rates {
+			c, err := db.recordChange(ctx, tx, model.RateDeleted, model.Pair{Base: r.BaseCode, Target: r.TargetCode}, nil, &r.Rate)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, c)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	db.committed(changes...)
 	return toCurrency(row), toExchangeRates(rates), nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,27 +21,42 @@ import (
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+
+	"github.com/fxgraph/gateway/model"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
 // DB is a connection pool to the store, PostgreSQL or SQLite.
 type DB struct {
-	bun *bun.DB
-	now func() time.Time
+	bun      *bun.DB
+	now      func() time.Time
+	logger   *slog.Logger
+	pgConfig *pgx.ConnConfig // for the change listener's own connection
+	local    *localFeed      // SQLite's change feed
 }
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithLogger sets the logger of background work (the change listener).
+func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 
 // Open opens the store at dsn: a postgres:// or postgresql:// URL selects
 // PostgreSQL; anything else is the path of a SQLite file (an optional
 // "sqlite:" or "file:" prefix is dropped), created with its directory when
 // missing. now is the clock for every timestamp the store writes.
-func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
-	var db *bun.DB
+func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*DB, error) {
+	var (
+		db       *bun.DB
+		pgConfig *pgx.ConnConfig
+	)
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			// pgx's message may quote the URL, password and all: keep it out.
 			return nil, fmt.Errorf("store: invalid PostgreSQL URL")
 		}
+		pgConfig = cfg.Copy()
 		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(32)
 		sqldb.SetMaxIdleConns(32)
@@ -56,7 +72,12 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &DB{bun: db, now: now}, nil
+	out := &DB{bun: db, now: now, pgConfig: pgConfig, local: &localFeed{sinks: map[int]func(model.RateChange){}},
+		logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(out)
+	}
+	return out, nil
 }
 
 func openSQLite(dsn string) (*sql.DB, error) {
@@ -114,7 +135,9 @@ func (db *DB) Dialect() string {
 // WithQueryHook returns a DB on the same pool whose statements also go
 // through h, for logging or counting statements.
 func (db *DB) WithQueryHook(h bun.QueryHook) *DB {
-	return &DB{bun: db.bun.WithQueryHook(h), now: db.now}
+	cp := *db
+	cp.bun = db.bun.WithQueryHook(h)
+	return &cp
 }
 
 // RunInTx runs fn in a transaction, committed when fn returns nil.

@@ -81,7 +81,10 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 		return nil, err
 	}
 	conflict := model.Errorf(model.ECONFLICT, "Exchange rate %s already exists", pair)
-	var row *rateRow
+	var (
+		row    *rateRow
+		change model.RateChange
+	)
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		currencies, err := findCurrenciesWhere(ctx, tx, "c.code IN (?)", []string{pair.Base, pair.Target})
 		if err != nil {
@@ -100,17 +103,23 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 		row = &rateRow{BaseID: ids[pair.Base], TargetID: ids[pair.Target], Rate: rate, CreatedAt: now, UpdatedAt: now,
 			BaseCode: pair.Base, TargetCode: pair.Target}
 		_, err = tx.NewInsert().Model(row).Returning("id").Exec(ctx)
-		return translate("create rate", err, errCurrencyNotFound, conflict, model.Invalid("rate", "rate must be greater than zero"))
+		if err != nil {
+			return translate("create rate", err, errCurrencyNotFound, conflict, model.Invalid("rate", "rate must be greater than zero"))
+		}
+		change, err = db.recordChange(ctx, tx, model.RateCreated, pair, &rate, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	db.committed(change)
 	return toExchangeRate(row), nil
 }
 
 // UpdateExchangeRate sets the rate of a stored pair and returns the rate
 // before and after. It returns ENOTFOUND when the pair is not stored.
 func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate model.Decimal) (prev, cur *model.ExchangeRate, err error) {
+	var change model.RateChange
 	err = db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row, err := findRate(ctx, tx, pair, true)
 		if err != nil {
@@ -123,29 +132,38 @@ func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 			return translate("update rate", err, nil, nil, model.Invalid("rate", "rate must be greater than zero"))
 		}
 		cur = toExchangeRate(row)
-		return nil
+		change, err = db.recordChange(ctx, tx, model.RateUpdated, pair, &cur.Rate, &prev.Rate)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	db.committed(change)
 	return prev, cur, nil
 }
 
 // DeleteExchangeRate deletes the stored rate of the pair and returns it, or
 // ENOTFOUND.
 func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.ExchangeRate, error) {
-	var row *rateRow
+	var (
+		row    *rateRow
+		change model.RateChange
+	)
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if row, err = findRate(ctx, tx, pair, true); err != nil {
 			return err
 		}
-		_, err = tx.NewDelete().Model(row).WherePK().Exec(ctx)
-		return translate("delete rate", err, nil, nil, nil)
+		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
+			return translate("delete rate", err, nil, nil, nil)
+		}
+		change, err = db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	db.committed(change)
 	return toExchangeRate(row), nil
 }
 

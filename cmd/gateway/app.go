@@ -6,12 +6,15 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/graph/gorillaws"
+	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 )
@@ -21,6 +24,20 @@ type app struct {
 	resolver      *graph.Resolver
 	authenticator *auth.Authenticator
 	revocations   *auth.Revocations
+	hub           *live.Hub
+	websockets    *gorillaws.Implementation
+}
+
+// handler is the GraphQL endpoint with its websocket transport.
+func (a *app) handler(cfg config) http.Handler {
+	return graph.NewHandler(a.resolver, graph.DefaultLimits, graph.WithWebsocket(graph.Websocket{
+		Implementation:  a.websockets,
+		Authenticate:    a.authenticator.Authenticate,
+		Revoked:         a.revocations.Revoked,
+		KeepAlive:       cfg.WSKeepAlive,
+		PayloadLimit:    cfg.WSPayloadLimit,
+		RevocationCheck: cfg.RevocationPoll,
+	}))
 }
 
 // signingKeySetting is where a generated signing key is kept, so that every
@@ -50,8 +67,12 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 	if err := revocations.Load(ctx); err != nil {
 		return nil, err
 	}
+	hub := live.NewHub()
 	return &app{
+		hub:        hub,
+		websockets: gorillaws.New(cfg.WSOrigins),
 		resolver: &graph.Resolver{
+			Hub: hub, Snapshots: db,
 			CurrencyService: db, RateService: db, UserService: db, TokenService: db,
 			OrganizationService: db, ResourceService: db,
 			Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: now,

@@ -38,6 +38,10 @@ type config struct {
 	AdminUsername  string
 	AdminEmail     string
 	AdminPassword  string // secret: never logged
+
+	WSOrigins      []string
+	WSKeepAlive    time.Duration
+	WSPayloadLimit int64
 }
 
 // sqlitePath is the embedded default's database file.
@@ -77,7 +81,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (LOG_FORMAT)")
 	fs.StringVar(&maxBody, "max-body-bytes", env("MAX_BODY_BYTES", "1048576"), "largest request body accepted (MAX_BODY_BYTES)")
 	fs.StringVar(&shutdownT, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "10s"), "how long shutdown waits for requests in flight (SHUTDOWN_TIMEOUT)")
-	var bcryptCost string
+	var bcryptCost, wsOrigins, wsLimit string
+	fs.StringVar(&wsOrigins, "ws-origins", env("WS_ORIGINS", ""), "comma-separated browser origins allowed to open websockets besides the gateway's own, or * (WS_ORIGINS)")
+	fs.StringVar(&wsLimit, "ws-payload-limit", env("WS_PAYLOAD_LIMIT", "65536"), "largest websocket message accepted from a client, in bytes (WS_PAYLOAD_LIMIT)")
 	durations := []struct {
 		dst       *time.Duration
 		name, env string
@@ -88,6 +94,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		{&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", "192h", "lifetime of v1 access tokens (8 days)"},
 		{&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", "24h", "lifetime of accounts access tokens"},
 		{&c.RevocationPoll, "revocation-poll", "REVOCATION_POLL", "500ms", "how often the revocation cache reads new revocations"},
+		{&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", "15s", "websocket keep-alive and ping interval; a peer silent for two is dropped"},
 	}
 	durationText := make([]string, len(durations))
 	for i, d := range durations {
@@ -136,6 +143,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", d.name, durationText[i]))
 		}
 		*d.dst = v
+	}
+	for _, o := range strings.Split(wsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.WSOrigins = append(c.WSOrigins, o)
+		}
+	}
+	if c.WSPayloadLimit, err = strconv.ParseInt(wsLimit, 10, 64); err != nil || c.WSPayloadLimit < 1024 {
+		errs = append(errs, fmt.Errorf("ws-payload-limit: want an integer of at least 1024, got %q", wsLimit))
 	}
 	if c.BcryptCost, err = strconv.Atoi(bcryptCost); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("bcrypt-cost: want an integer from 4 to 31, got %q", bcryptCost))

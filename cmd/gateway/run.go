@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
-	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 )
@@ -65,6 +65,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, logger, db, now)
 }
 
+// changeLogAge is how long the change log keeps a change: long enough to
+// cover any reconnection of a listener.
+const changeLogAge = time.Hour
+
+// pruneChanges trims the change log every ten minutes until ctx is done.
+func pruneChanges(ctx context.Context, db *store.DB, logger *slog.Logger, now func() time.Time) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.PruneChanges(ctx, now().Add(-changeLogAge)); err != nil && ctx.Err() == nil {
+				logger.Warn("rate changes: prune failed", "err", err)
+			}
+		}
+	}
+}
+
 // createAdmin is the createadmin command.
 func createAdmin(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, stdout io.Writer) error {
 	if cfg.AdminUsername == "" {
@@ -88,7 +108,7 @@ func createAdmin(ctx context.Context, cfg config, logger *slog.Logger, db *store
 
 // openStore opens and migrates the store.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.dsn(), now)
+	db, err := store.Open(ctx, cfg.dsn(), now, store.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +153,21 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 			logger.Info("created the demo ADMIN: sign in with the login mutation as "+demoAdmin+" and the password in the file", "file", path)
 		}
 	}
-	pollCtx, stopPolling := context.WithCancel(context.WithoutCancel(ctx))
-	polling := make(chan struct{})
-	go func() { defer close(polling); a.revocations.Run(pollCtx) }()
-	defer func() { stopPolling(); <-polling }()
+	// Background work, stopped and waited for when serve returns.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
+	defer func() { stopBackground(); background.Wait() }()
+	background.Go(func() { a.revocations.Run(bgCtx) })
+	background.Go(func() {
+		if err := db.FollowChanges(bgCtx, a.hub.Publish); err != nil {
+			logger.Error("rate changes: follower stopped", "err", err)
+		}
+	})
+	background.Go(func() { pruneChanges(bgCtx, db, logger, now) })
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.authenticator, graph.NewHandler(a.resolver, graph.DefaultLimits)),
+		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -158,6 +185,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	// Hijacked websockets are not the server's to close: say goodbye (1001)
+	// to each, and end the subscriptions.
+	srv.RegisterOnShutdown(a.websockets.Shutdown)
+	a.hub.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

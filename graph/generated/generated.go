@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	Resource() ResourceResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 }
 
@@ -199,6 +200,18 @@ type ComplexityRoot struct {
 		Users          func(childComplexity int, first *int, after *string) int
 	}
 
+	RateChange struct {
+		At           func(childComplexity int) int
+		BaseCode     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Pair         func(childComplexity int) int
+		PreviousRate func(childComplexity int) int
+		Rate         func(childComplexity int) int
+		Sequence     func(childComplexity int) int
+		Snapshot     func(childComplexity int) int
+		TargetCode   func(childComplexity int) int
+	}
+
 	Resource struct {
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -219,6 +232,10 @@ type ComplexityRoot struct {
 	ResourceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		RateChanged func(childComplexity int, base *string, target *string, includeCurrent *bool) int
 	}
 
 	User struct {
@@ -322,6 +339,9 @@ type ResourceResolver interface {
 
 	Owner(ctx context.Context, obj *model.Resource) (*model.User, error)
 	Organization(ctx context.Context, obj *model.Resource) (*model.Organization, error)
+}
+type SubscriptionResolver interface {
+	RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool) (<-chan *gqlmodel.RateChange, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *model.User) (string, error)
@@ -1172,6 +1192,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "RateChange.at":
+		if e.ComplexityRoot.RateChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.At(childComplexity), true
+	case "RateChange.baseCode":
+		if e.ComplexityRoot.RateChange.BaseCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.BaseCode(childComplexity), true
+	case "RateChange.kind":
+		if e.ComplexityRoot.RateChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Kind(childComplexity), true
+	case "RateChange.pair":
+		if e.ComplexityRoot.RateChange.Pair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Pair(childComplexity), true
+	case "RateChange.previousRate":
+		if e.ComplexityRoot.RateChange.PreviousRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.PreviousRate(childComplexity), true
+	case "RateChange.rate":
+		if e.ComplexityRoot.RateChange.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Rate(childComplexity), true
+	case "RateChange.sequence":
+		if e.ComplexityRoot.RateChange.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Sequence(childComplexity), true
+	case "RateChange.snapshot":
+		if e.ComplexityRoot.RateChange.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Snapshot(childComplexity), true
+	case "RateChange.targetCode":
+		if e.ComplexityRoot.RateChange.TargetCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.TargetCode(childComplexity), true
+
 	case "Resource.createdAt":
 		if e.ComplexityRoot.Resource.CreatedAt == nil {
 			break
@@ -1252,6 +1327,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResourceEdge.Node(childComplexity), true
+
+	case "Subscription.rateChanged":
+		if e.ComplexityRoot.Subscription.RateChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_rateChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RateChanged(childComplexity, args["base"].(*string), args["target"].(*string), args["includeCurrent"].(*bool)), true
 
 	case "User.isActive":
 		if e.ComplexityRoot.User.Active == nil {
@@ -1440,6 +1527,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -1901,6 +2005,43 @@ extend type Mutation {
   "ADMIN only, atomic: moves the user's personal resources of the kinds into the organization. The user must be a member."
   migrateResources(organizationId: ID!, userId: ID!, kinds: [ResourceKind!]!): MigrationResult!
 }
+
+enum RateChangeKind {
+  CREATED
+  UPDATED
+  DELETED
+}
+
+"A committed change of a stored rate."
+type RateChange {
+  kind: RateChangeKind!
+  "Six letters, such as USDEUR."
+  pair: String!
+  baseCode: String!
+  targetCode: String!
+  "The new rate; null when deleted."
+  rate: Decimal
+  "The rate before; null when created."
+  previousRate: Decimal
+  """
+  Increases by one with every change of the pair, on every instance. A gap tells the
+  subscriber it skipped changes (a slow subscriber gets the latest value of a pair).
+  """
+  sequence: Int!
+  at: Time!
+  "True for the current values sent on subscribe (includeCurrent), false for changes."
+  snapshot: Boolean!
+}
+
+type Subscription {
+  """
+  Changes of stored rates, optionally only of a base and/or target currency. With
+  includeCurrent, the current matching rates come first (snapshot: true), so a dashboard
+  needs no separate query. Needs the exch_rate:request scope; ends when the token expires
+  or is revoked.
+  """
+  rateChanged(base: String, target: String, includeCurrent: Boolean = false): RateChange!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2121,6 +2262,30 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RateChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RateChange_kind(ctx, field)
+	case "pair":
+		return ec.fieldContext_RateChange_pair(ctx, field)
+	case "baseCode":
+		return ec.fieldContext_RateChange_baseCode(ctx, field)
+	case "targetCode":
+		return ec.fieldContext_RateChange_targetCode(ctx, field)
+	case "rate":
+		return ec.fieldContext_RateChange_rate(ctx, field)
+	case "previousRate":
+		return ec.fieldContext_RateChange_previousRate(ctx, field)
+	case "sequence":
+		return ec.fieldContext_RateChange_sequence(ctx, field)
+	case "at":
+		return ec.fieldContext_RateChange_at(ctx, field)
+	case "snapshot":
+		return ec.fieldContext_RateChange_snapshot(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RateChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Resource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3082,6 +3247,36 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_rateChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "base",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["base"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "target",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["target"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeCurrent",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeCurrent"] = arg2
 	return args, nil
 }
 
@@ -6580,6 +6775,213 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RateChange_kind(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RateChangeKind) graphql.Marshaler {
+			return ec.marshalNRateChangeKind2githubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐRateChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "RateChangeKind")
+}
+
+func (ec *executionContext) _RateChange_pair(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_pair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_pair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RateChange_baseCode(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_baseCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_baseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RateChange_targetCode(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_targetCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_targetCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RateChange_rate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _RateChange_previousRate(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_previousRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_previousRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _RateChange_sequence(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateChange_at(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RateChange_snapshot(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Resource_id(ctx context.Context, field graphql.CollectedField, obj *model.Resource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6920,6 +7322,50 @@ func (ec *executionContext) fieldContext_ResourceEdge_node(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Resource(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_rateChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_rateChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RateChanged(ctx, fc.Args["base"].(*string), fc.Args["target"].(*string), fc.Args["includeCurrent"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.RateChange) graphql.Marshaler {
+			return ec.marshalNRateChange2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐRateChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_rateChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RateChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_rateChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10332,6 +10778,79 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rateChangeImplementors = []string{"RateChange"}
+
+func (ec *executionContext) _RateChange(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.RateChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rateChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RateChange")
+		case "kind":
+			out.Values[i] = ec._RateChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pair":
+			out.Values[i] = ec._RateChange_pair(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baseCode":
+			out.Values[i] = ec._RateChange_baseCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetCode":
+			out.Values[i] = ec._RateChange_targetCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._RateChange_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousRate":
+			out.Values[i] = ec._RateChange_previousRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sequence":
+			out.Values[i] = ec._RateChange_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._RateChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snapshot":
+			out.Values[i] = ec._RateChange_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var resourceImplementors = []string{"Resource"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *model.Resource) graphql.Marshaler {
@@ -10483,6 +11002,26 @@ func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.Selection
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "rateChanged":
+		return ec._Subscription_rateChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var userImplementors = []string{"User"}
@@ -11363,6 +11902,29 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋfxgraphᚋgateway
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRateChange2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐRateChange(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.RateChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RateChange!")
+		return graphql.Null
+	}
+	return ec._RateChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRateChangeKind2githubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐRateChangeKind(ctx context.Context, v any) (model.RateChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.RateChangeKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRateChangeKind2githubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐRateChangeKind(ctx context.Context, sel ast.SelectionSet, v model.RateChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RateChangeKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRegisterInput2githubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐRegisterInput(ctx context.Context, v any) (gqlmodel.RegisterInput, error) {
 	res, err := ec.unmarshalInputRegisterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11757,6 +12319,24 @@ func (ec *executionContext) marshalOCurrency2ᚖgithubᚗcomᚋfxgraphᚋgateway
 		return graphql.Null
 	}
 	return ec._Currency(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDecimal(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOExchangeRate2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐExchangeRate(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ExchangeRate) graphql.Marshaler {

@@ -43,3 +43,16 @@ type AuthPayload struct {
 	Scopes           []string
 	User             *model.User
 }
+
+// RateChange is a rate change as subscribers receive it.
+type RateChange struct {
+	Kind         model.RateChangeKind
+	Pair         string
+	BaseCode     string
+	TargetCode   string
+	Rate         *decimal.Decimal
+	PreviousRate *decimal.Decimal
+	Sequence     int
+	At           time.Time
+	Snapshot     bool
+}

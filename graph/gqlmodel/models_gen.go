@@ -143,6 +143,9 @@ type SignupInput struct {
 	FullName *string `json:"fullName,omitempty"`
 }
 
+type Subscription struct {
+}
+
 // Fields left out stay as they are.
 type UpdateCurrencyInput struct {
 	Name *string `json:"name,omitempty"`

@@ -1,0 +1,166 @@
+// Package live fans rate changes out to subscribers in this process.
+//
+// The hub never blocks the writer that publishes, nor one subscriber on
+// another: each subscriber has a bounded buffer holding at most one pending
+// change per pair. When a subscriber falls behind, a newer change of a pair
+// replaces the older one still pending (latest value per pair wins); the
+// subscriber sees the skip as a gap in that pair's sequence numbers.
+package live
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+// MaxPendingPairs bounds a subscriber's buffer: a subscriber with changes of
+// more pairs than this pending is too slow and is disconnected.
+const MaxPendingPairs = 4096
+
+// ErrTooSlow ends a subscription whose buffer overflowed.
+var ErrTooSlow = errors.New("live: subscriber too slow")
+
+// ErrClosed ends the subscriptions of a closed hub.
+var ErrClosed = errors.New("live: hub closed")
+
+// Hub is the set of this process's subscribers.
+type Hub struct {
+	mu     sync.RWMutex
+	subs   map[*Subscription]struct{}
+	closed bool
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub { return &Hub{subs: map[*Subscription]struct{}{}} }
+
+// Subscription is one subscriber's view of the hub.
+type Subscription struct {
+	filter model.RateFilter
+	ready  chan struct{} // capacity 1: something is pending
+
+	mu        sync.Mutex
+	pending   []model.RateChange
+	index     map[model.Pair]int // position in pending
+	coalesced int
+	err       error
+}
+
+// Subscribe adds a subscriber to the changes the filter selects.
+func (h *Hub) Subscribe(filter model.RateFilter) (*Subscription, error) {
+	s := &Subscription{filter: filter, ready: make(chan struct{}, 1), index: map[model.Pair]int{}}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	h.subs[s] = struct{}{}
+	return s, nil
+}
+
+// Unsubscribe removes a subscriber.
+func (h *Hub) Unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	h.mu.Unlock()
+}
+
+// Len returns the number of subscribers.
+func (h *Hub) Len() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs)
+}
+
+// Publish hands a change to every subscriber whose filter selects it. It
+// never blocks on a subscriber.
+func (h *Hub) Publish(c model.RateChange) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.subs {
+		if s.filter.Matches(c.Pair) {
+			s.push(c)
+		}
+	}
+}
+
+// Close ends every subscription with ErrClosed and refuses new ones.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		s.fail(ErrClosed)
+	}
+	h.subs = map[*Subscription]struct{}{}
+}
+
+func (s *Subscription) push(c model.RateChange) {
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	if i, ok := s.index[c.Pair]; ok {
+		s.pending[i] = c // latest value per pair wins
+		s.coalesced++
+	} else if len(s.pending) >= MaxPendingPairs {
+		s.err = ErrTooSlow
+	} else {
+		s.index[c.Pair] = len(s.pending)
+		s.pending = append(s.pending, c)
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *Subscription) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *Subscription) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// Next waits for pending changes and returns them in the order they were
+// published (a coalesced change keeps its pair's place). It returns the
+// subscription's error (ErrTooSlow, ErrClosed) or ctx's.
+func (s *Subscription) Next(ctx context.Context) ([]model.RateChange, error) {
+	for {
+		s.mu.Lock()
+		if len(s.pending) > 0 {
+			out := s.pending
+			s.pending = nil
+			clear(s.index)
+			s.mu.Unlock()
+			return out, nil
+		}
+		err := s.err
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.ready:
+		}
+	}
+}
+
+// Coalesced returns how many changes were replaced by a newer one of the
+// same pair before this subscriber took them.
+func (s *Subscription) Coalesced() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.coalesced
+}

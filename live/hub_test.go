@@ -1,0 +1,101 @@
+package live_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fxgraph/gateway/live"
+	"github.com/fxgraph/gateway/model"
+)
+
+func change(base, target string, seq int64, rate string) model.RateChange {
+	d := decimal.RequireFromString(rate)
+	return model.RateChange{ID: seq, Kind: model.RateUpdated, Pair: model.Pair{Base: base, Target: target}, Rate: &d, Seq: seq}
+}
+
+func TestHub(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	t.Run("OK", func(t *testing.T) {
+		h := live.NewHub()
+		all, _ := h.Subscribe(model.RateFilter{})
+		usd, _ := h.Subscribe(model.RateFilter{BaseCode: "USD"})
+		eur, _ := h.Subscribe(model.RateFilter{TargetCode: "EUR"})
+		h.Publish(change("USD", "EUR", 1, "0.9"))
+		h.Publish(change("GBP", "USD", 1, "1.3"))
+		for _, tc := range []struct {
+			name string
+			s    *live.Subscription
+			want int
+		}{{"All", all, 2}, {"BaseUSD", usd, 1}, {"TargetEUR", eur, 1}} {
+			got, err := tc.s.Next(ctx)
+			if err != nil || len(got) != tc.want {
+				t.Errorf("%s: got %d changes (%v), want %d", tc.name, len(got), err, tc.want)
+			}
+		}
+	})
+	t.Run("SlowSubscriberLatestWins", func(t *testing.T) {
+		h := live.NewHub()
+		s, _ := h.Subscribe(model.RateFilter{})
+		done := make(chan struct{})
+		go func() { // the writer must never block, however slow the reader
+			defer close(done)
+			for i := int64(1); i <= 10000; i++ {
+				h.Publish(change("USD", "EUR", i, "1"))
+				h.Publish(change("USD", "GBP", i, "2"))
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			t.Fatal("Publish blocked on a subscriber that does not read")
+		}
+		got, err := s.Next(ctx)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("pending = %d changes (%v), want one per pair", len(got), err)
+		}
+		if got[0].Pair.Target != "EUR" || got[0].Seq != 10000 || got[1].Seq != 10000 {
+			t.Errorf("pending = %+v, want the latest of each pair, in first-published order", got)
+		}
+		if c := s.Coalesced(); c != 2*9999 {
+			t.Errorf("coalesced = %d, want %d", c, 2*9999)
+		}
+	})
+	t.Run("ErrTooSlow", func(t *testing.T) {
+		h := live.NewHub()
+		s, _ := h.Subscribe(model.RateFilter{})
+		for i := 0; i <= live.MaxPendingPairs; i++ {
+			code := string([]byte{'A' + byte(i/676%26), 'A' + byte(i/26%26), 'A' + byte(i%26)})
+			h.Publish(change(code, "ZZZ", 1, "1"))
+		}
+		if _, err := s.Next(ctx); err != nil {
+			t.Fatalf("first Next = %v, want the pending changes", err)
+		}
+		if _, err := s.Next(ctx); !errors.Is(err, live.ErrTooSlow) {
+			t.Errorf("Next after overflow = %v, want ErrTooSlow", err)
+		}
+	})
+	t.Run("Close", func(t *testing.T) {
+		h := live.NewHub()
+		s, _ := h.Subscribe(model.RateFilter{})
+		h.Close()
+		if _, err := s.Next(ctx); !errors.Is(err, live.ErrClosed) {
+			t.Errorf("Next after Close = %v, want ErrClosed", err)
+		}
+		if _, err := h.Subscribe(model.RateFilter{}); !errors.Is(err, live.ErrClosed) {
+			t.Errorf("Subscribe after Close = %v, want ErrClosed", err)
+		}
+	})
+	t.Run("Unsubscribe", func(t *testing.T) {
+		h := live.NewHub()
+		s, _ := h.Subscribe(model.RateFilter{})
+		h.Unsubscribe(s)
+		if n := h.Len(); n != 0 {
+			t.Errorf("Len = %d after Unsubscribe, want 0", n)
+		}
+	})
+}

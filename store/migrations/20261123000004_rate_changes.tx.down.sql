@@ -1,0 +1,5 @@
+DROP TABLE rate_changes;
+
+--bun:split
+
+DROP TABLE pair_sequences;
