@@ -1,10 +1,12 @@
 // Package live fans rate changes out to subscribers in this process.
 //
 // The hub never blocks the writer that publishes, nor one subscriber on
-// another: each subscriber has a bounded buffer holding at most one pending
-// change per pair. When a subscriber falls behind, a newer change of a pair
-// replaces the older one still pending (latest value per pair wins); the
-// subscriber sees the skip as a gap in that pair's sequence numbers.
+// another: each subscriber has a bounded queue of QueueSize changes. A
+// subscriber that keeps up gets every change, once, in order. When its
+// queue is full, the subscriber is slow: a newer change of a pair then
+// replaces that pair's last queued change (latest value per pair wins),
+// and the subscriber sees the skip as a gap in the pair's sequence
+// numbers; a change of a pair with nothing queued disconnects it.
 package live
 
 import (
@@ -15,9 +17,8 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// MaxPendingPairs bounds a subscriber's buffer: a subscriber with changes of
-// more pairs than this pending is too slow and is disconnected.
-const MaxPendingPairs = 4096
+// QueueSize bounds a subscriber's queue of changes.
+const QueueSize = 1024
 
 // ErrTooSlow ends a subscription whose buffer overflowed.
 var ErrTooSlow = errors.New("live: subscriber too slow")
@@ -42,14 +43,14 @@ type Subscription struct {
 
 	mu        sync.Mutex
 	pending   []model.RateChange
-	index     map[model.Pair]int // position in pending
+	last      map[model.Pair]int // position in pending of each pair's last change
 	coalesced int
 	err       error
 }
 
 // Subscribe adds a subscriber to the changes the filter selects.
 func (h *Hub) Subscribe(filter model.RateFilter) (*Subscription, error) {
-	s := &Subscription{filter: filter, ready: make(chan struct{}, 1), index: map[model.Pair]int{}}
+	s := &Subscription{filter: filter, ready: make(chan struct{}, 1), last: map[model.Pair]int{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -102,14 +103,15 @@ func (s *Subscription) push(c model.RateChange) {
 		s.mu.Unlock()
 		return
 	}
-	if i, ok := s.index[c.Pair]; ok {
-		s.pending[i] = c // latest value per pair wins
-		s.coalesced++
-	} else if len(s.pending) >= MaxPendingPairs {
-		s.err = ErrTooSlow
-	} else {
-		s.index[c.Pair] = len(s.pending)
+	switch i, queued := s.last[c.Pair]; {
+	case len(s.pending) < QueueSize:
+		s.last[c.Pair] = len(s.pending)
 		s.pending = append(s.pending, c)
+	case queued:
+		s.pending[i] = c // slow: the latest value of the pair wins
+		s.coalesced++
+	default:
+		s.err = ErrTooSlow
 	}
 	s.mu.Unlock()
 	s.signal()
@@ -131,8 +133,8 @@ func (s *Subscription) signal() {
 	}
 }
 
-// Next waits for pending changes and returns them in the order they were
-// published (a coalesced change keeps its pair's place). It returns the
+// Next waits for queued changes and returns them in the order they were
+// published (a coalesced change takes its pair's last place). It returns the
 // subscription's error (ErrTooSlow, ErrClosed) or ctx's.
 func (s *Subscription) Next(ctx context.Context) ([]model.RateChange, error) {
 	for {
@@ -140,7 +142,7 @@ func (s *Subscription) Next(ctx context.Context) ([]model.RateChange, error) {
 		if len(s.pending) > 0 {
 			out := s.pending
 			s.pending = nil
-			clear(s.index)
+			clear(s.last)
 			s.mu.Unlock()
 			return out, nil
 		}

@@ -38,6 +38,22 @@ func TestHub(t *testing.T) {
 			}
 		}
 	})
+	t.Run("BurstKeepsEveryChange", func(t *testing.T) {
+		h := live.NewHub()
+		s, _ := h.Subscribe(model.RateFilter{})
+		for i := int64(1); i <= 10; i++ {
+			h.Publish(change("USD", "EUR", i, "1"))
+		}
+		got, err := s.Next(ctx)
+		if err != nil || len(got) != 10 {
+			t.Fatalf("got %d changes (%v), want all 10 of the burst", len(got), err)
+		}
+		for i, c := range got {
+			if c.Seq != int64(i+1) {
+				t.Errorf("change %d has sequence %d, want %d: in order, none skipped", i, c.Seq, i+1)
+			}
+		}
+	})
 	t.Run("SlowSubscriberLatestWins", func(t *testing.T) {
 		h := live.NewHub()
 		s, _ := h.Subscribe(model.RateFilter{})
@@ -55,20 +71,27 @@ func TestHub(t *testing.T) {
 			t.Fatal("Publish blocked on a subscriber that does not read")
 		}
 		got, err := s.Next(ctx)
-		if err != nil || len(got) != 2 {
-			t.Fatalf("pending = %d changes (%v), want one per pair", len(got), err)
+		if err != nil || len(got) != live.QueueSize {
+			t.Fatalf("queued = %d changes (%v), want a full queue of %d", len(got), err, live.QueueSize)
 		}
-		if got[0].Pair.Target != "EUR" || got[0].Seq != 10000 || got[1].Seq != 10000 {
-			t.Errorf("pending = %+v, want the latest of each pair, in first-published order", got)
+		lastSeq := map[string]int64{}
+		for _, c := range got {
+			if c.Seq <= lastSeq[c.Pair.Target] {
+				t.Fatalf("%s: sequence %d after %d, want increasing per pair", c.Pair, c.Seq, lastSeq[c.Pair.Target])
+			}
+			lastSeq[c.Pair.Target] = c.Seq
 		}
-		if c := s.Coalesced(); c != 2*9999 {
-			t.Errorf("coalesced = %d, want %d", c, 2*9999)
+		if lastSeq["EUR"] != 10000 || lastSeq["GBP"] != 10000 {
+			t.Errorf("last sequences = %v, want the latest (10000) of each pair", lastSeq)
+		}
+		if c := s.Coalesced(); c != 2*10000-live.QueueSize {
+			t.Errorf("coalesced = %d, want %d", c, 2*10000-live.QueueSize)
 		}
 	})
 	t.Run("ErrTooSlow", func(t *testing.T) {
 		h := live.NewHub()
 		s, _ := h.Subscribe(model.RateFilter{})
-		for i := 0; i <= live.MaxPendingPairs; i++ {
+		for i := 0; i <= live.QueueSize; i++ {
 			code := string([]byte{'A' + byte(i/676%26), 'A' + byte(i/26%26), 'A' + byte(i%26)})
 			h.Publish(change(code, "ZZZ", 1, "1"))
 		}

@@ -304,7 +304,14 @@ func TestConfigPrecedence(t *testing.T) {
 // login signs in through the login mutation and returns the access token.
 func login(t *testing.T, base, name, password string) string {
 	t.Helper()
-	q := fmt.Sprintf(`mutation { login(input: {login: %q, password: %q}) { accessToken } }`, name, password)
+	return loginOnDevice(t, base, name, password, "")
+}
+
+// loginOnDevice is login on a device: a new login on a device revokes that
+// device's earlier tokens.
+func loginOnDevice(t *testing.T, base, name, password, device string) string {
+	t.Helper()
+	q := fmt.Sprintf(`mutation { login(input: {login: %q, password: %q, deviceId: %q}) { accessToken } }`, name, password, device)
 	status, out := postGraphQL(t, base, "", q)
 	data, _ := out["data"].(map[string]any)
 	if status != http.StatusOK || data == nil || data["login"] == nil {

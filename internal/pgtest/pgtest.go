@@ -55,10 +55,13 @@ type Cluster struct {
 	admin    *url.URL // connection URL for administrative statements
 	external bool     // TEST_DATABASE_URL: no process of our own
 
-	dir     string // temp dir: data/, unix socket, postgres.log
-	logPath string
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed once the postgres process has exited
+	dir      string // temp dir: data/, unix socket, postgres.log
+	logPath  string
+	postgres string              // the server binary, for Up
+	data     string              // the data directory, for Up
+	cred     *syscall.Credential // the server's user, for Up
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed once the postgres process has exited
 
 	mu       sync.Mutex
 	dbs      map[string]bool // databases created by NewDatabase and not yet dropped
@@ -204,11 +207,14 @@ func launch(ctx context.Context, postgres, dir, data string, port int, cred *sys
 			Path:     "/postgres",
 			RawQuery: "sslmode=disable",
 		},
-		dir:     dir,
-		logPath: logPath,
-		cmd:     cmd,
-		exited:  make(chan struct{}),
-		dbs:     map[string]bool{},
+		dir:      dir,
+		logPath:  logPath,
+		postgres: postgres,
+		data:     data,
+		cred:     cred,
+		cmd:      cmd,
+		exited:   make(chan struct{}),
+		dbs:      map[string]bool{},
 	}
 
 	// Pdeathsig fires when the thread that started the child exits, not the
@@ -338,6 +344,32 @@ func (c *Cluster) exec(ctx context.Context, sql string) error {
 	defer conn.Close(context.WithoutCancel(ctx))
 	_, err = conn.Exec(ctx, sql)
 	return err
+}
+
+// Down stops the server (fast shutdown) and keeps its data, as an outage
+// would; Up starts it again. Not for TEST_DATABASE_URL.
+func (c *Cluster) Down() error {
+	if c.external {
+		return errors.New("pgtest: Down needs a cluster of our own, not TEST_DATABASE_URL")
+	}
+	return c.shutdown()
+}
+
+// Up starts the server stopped by Down again, on the same port and data.
+func (c *Cluster) Up(ctx context.Context) error {
+	if c.external {
+		return errors.New("pgtest: Up needs a cluster of our own, not TEST_DATABASE_URL")
+	}
+	port, err := strconv.Atoi(c.admin.Port())
+	if err != nil {
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	nc, err := launch(ctx, c.postgres, c.dir, c.data, port, c.cred)
+	if err != nil {
+		return err
+	}
+	c.cmd, c.exited = nc.cmd, nc.exited
+	return nil
 }
 
 // Stop stops the server (fast shutdown) and removes its temporary

@@ -77,6 +77,20 @@ func Open(t testing.TB, backend string, now func() time.Time) *store.DB {
 	return db
 }
 
+// Cluster returns the test binary's PostgreSQL cluster, for tests that take
+// it down and up; it skips the test when PostgreSQL is unavailable outside
+// CI, and when it is TEST_DATABASE_URL's server, which is not ours to stop.
+func Cluster(t testing.TB) *pgtest.Cluster {
+	t.Helper()
+	if cluster == nil {
+		t.Skipf("PostgreSQL unavailable (set CI=true to make this fail): %v", errCluster)
+	}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		t.Skipf("the server of %s is not ours to stop", pgtest.EnvURL)
+	}
+	return cluster
+}
+
 // DSN returns the address of a fresh, empty database on the backend (a
 // SQLite file path or a PostgreSQL URL), removed when the test ends. It
 // skips the test when PostgreSQL is unavailable outside CI.
