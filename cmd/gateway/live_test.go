@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -109,7 +111,8 @@ type subscriber struct {
 	closed chan error
 }
 
-// subscribe opens a websocket, authenticates and subscribes to query.
+// subscribe opens a websocket, authenticates, subscribes to query (which
+// must ask for includeCurrent) and waits for the snapshot.
 func subscribe(t *testing.T, base, token, query string) *subscriber {
 	t.Helper()
 	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
@@ -131,6 +134,9 @@ func subscribe(t *testing.T, base, token, query string) *subscriber {
 	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query}})
 	s := &subscriber{conn: conn, events: make(chan map[string]any, 1024), closed: make(chan error, 1)}
 	go func() {
+		// As a client would: a change the snapshot already shows (its
+		// sequence is not above the snapshot's) is dropped.
+		snapshotSeq := -1.0
 		for {
 			var m map[string]any
 			if err := conn.ReadJSON(&m); err != nil {
@@ -141,11 +147,20 @@ func subscribe(t *testing.T, base, token, query string) *subscriber {
 			case "ping":
 				_ = conn.WriteJSON(map[string]any{"type": "pong"})
 			case "next":
-				data := m["payload"].(map[string]any)["data"].(map[string]any)
-				s.events <- data["rateChanged"].(map[string]any)
+				e := m["payload"].(map[string]any)["data"].(map[string]any)["rateChanged"].(map[string]any)
+				seq, _ := e["sequence"].(float64)
+				if e["snapshot"] == true {
+					snapshotSeq = seq
+				} else if seq <= snapshotSeq {
+					continue
+				}
+				s.events <- e
 			}
 		}
 	}()
+	if e := s.next(t, 5*time.Second); e["snapshot"] != true {
+		t.Fatalf("first event %v, want the snapshot of USDEUR", e)
+	}
 	return s
 }
 
@@ -163,7 +178,9 @@ func (s *subscriber) next(t *testing.T, timeout time.Duration) map[string]any {
 	return nil
 }
 
-const liveQuery = `subscription { rateChanged(base: "USD") { kind pair rate previousRate sequence } }`
+// liveQuery asks for the current USDEUR rate first: once it arrives, the
+// subscription is registered, and no later change can be missed.
+const liveQuery = `subscription { rateChanged(base: "USD", target: "EUR", includeCurrent: true) { kind pair rate previousRate sequence snapshot } }`
 
 // pgPair starts two gateway processes on one fresh PostgreSQL database,
 // seeds USD and EUR with a rate, and returns them with an admin token of
@@ -197,7 +214,6 @@ func updateRate(t *testing.T, base, token, rate string) map[string]any {
 func TestTwoInstances(t *testing.T) {
 	a, b, tokenA, tokenB, _ := pgPair(t)
 	onA, onB := subscribe(t, a.base, tokenA, liveQuery), subscribe(t, b.base, tokenB, liveQuery)
-	time.Sleep(200 * time.Millisecond) // both subscriptions registered
 	if out := updateRate(t, a.base, tokenA, "0.91"); out["errors"] != nil {
 		t.Fatal(out["errors"])
 	}
@@ -250,7 +266,6 @@ func sequencesInStore(t *testing.T, dsn string) []float64 {
 func TestListenerResync(t *testing.T) {
 	a, b, tokenA, tokenB, dsn := pgPair(t)
 	onB := subscribe(t, b.base, tokenB, liveQuery)
-	time.Sleep(200 * time.Millisecond)
 	// Cut every LISTENing connection (B's and A's listeners), then change
 	// the rate at once: the notification is lost for the cut listeners;
 	// the resynchronisation after they reconnect must bring it.
@@ -279,7 +294,6 @@ func TestPostgresRestart(t *testing.T) {
 	cluster := storetest.Cluster(t)
 	a, b, tokenA, tokenB, dsn := pgPair(t)
 	onA, onB := subscribe(t, a.base, tokenA, liveQuery), subscribe(t, b.base, tokenB, liveQuery)
-	time.Sleep(200 * time.Millisecond)
 	updateRate(t, a.base, tokenA, "0.96") // sequence 2, committed just before the outage
 	if err := cluster.Down(); err != nil {
 		t.Fatal(err)
@@ -301,7 +315,6 @@ func TestPostgresRestart(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("updates still fail after the restart: %v", out["errors"])
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	updateRate(t, b.base, tokenB, "0.98")
 	stored := sequencesInStore(t, dsn)
@@ -340,4 +353,38 @@ func TestShutdownClosesWebsockets(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the websocket was not closed by the shutdown")
 	}
+}
+
+func TestNoGoroutineOutlivesServer(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	dataDir := t.TempDir()
+	base, stop, _ := startGateway(t, nil, map[string]string{"DATA_DIR": dataDir, "BCRYPT_COST": "4"})
+	token := loginDemoAdmin(t, base, dataDir)
+	s := subscribe(t, base, token, liveQuery)
+	if out := updateRateOf(t, base, token); out["errors"] != nil {
+		t.Fatal(out["errors"])
+	}
+	s.next(t, 5*time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.closed // the client's reader ends with the socket
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			var b strings.Builder
+			_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+			t.Fatalf("%d goroutines after the server stopped, %d before:\n%s", runtime.NumGoroutine(), before, b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// updateRateOf changes the demo USDEUR rate.
+func updateRateOf(t *testing.T, base, token string) map[string]any {
+	t.Helper()
+	return updateRate(t, base, token, "0.8765")
 }
