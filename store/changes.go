@@ -123,6 +123,22 @@ type localFeed struct {
 	mu    sync.Mutex
 	next  int
 	sinks map[int]func(model.RateChange)
+
+	// writes is held by a rate write from before its transaction until its
+	// changes are delivered, so that two writes of one pair are delivered
+	// in commit order. SQLite has one writer at a time anyway.
+	writes sync.Mutex
+}
+
+// lockChanges orders the delivery of local changes like their commits: a
+// rate write calls it first and the returned function once it has called
+// committed. On PostgreSQL the listener sees commit order itself.
+func (db *DB) lockChanges() func() {
+	if db.Dialect() == "pg" {
+		return func() {}
+	}
+	db.local.writes.Lock()
+	return db.local.writes.Unlock
 }
 
 // FollowChanges delivers every committed rate change to sink until ctx is
@@ -158,6 +174,17 @@ func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
 		return translate("last change", err, nil, nil, nil)
 	}
 	seen := newSeenSet(4 * resyncWindow)
+	// What committed before we started is history, not news: mark the
+	// window's rows seen, so the first resynchronisation delivers only
+	// changes that commit from now on (including late commits of
+	// transactions in flight now).
+	var old []int64
+	if err := db.bun.NewSelect().Model((*changeRow)(nil)).Column("id").Where("rc.id > ?", last-resyncWindow).Scan(ctx, &old); err != nil {
+		return translate("recent changes", err, nil, nil, nil)
+	}
+	for _, id := range old {
+		seen.add(id)
+	}
 	deliver := func(c model.RateChange) {
 		if seen.add(c.ID) {
 			last = max(last, c.ID)

@@ -106,3 +106,31 @@ func TestFollowChanges(t *testing.T) {
 		})
 	})
 }
+
+func TestFollowChangesOrderUnderConcurrency(t *testing.T) {
+	eachStore(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		mustCurrency(t, ctx, db, "USD")
+		mustCurrency(t, ctx, db, "EUR")
+		mustRate(t, ctx, db, "USD", "EUR", "1")
+		wait := follow(t, db)
+		const n = 20
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				if _, _, err := db.UpdateExchangeRate(ctx, model.Pair{Base: "USD", Target: "EUR"}, decimal.NewFromInt(int64(i+2))); err != nil {
+					t.Errorf("update: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		got := wait(n)
+		if len(got) != n {
+			t.Fatalf("heard %d changes, want %d", len(got), n)
+		}
+		for i, c := range got {
+			if c.Seq != int64(i+2) {
+				t.Fatalf("change %d has sequence %d, want %d: delivered in commit order", i, c.Seq, i+2)
+			}
+		}
+	})
+}

@@ -99,6 +99,7 @@ func (db *DB) UpdateCurrency(ctx context.Context, code string, upd model.Currenc
 // rate that uses it. It returns the currency and the deleted rates, or
 // ENOTFOUND.
 func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency, []*model.ExchangeRate, error) {
+	defer db.lockChanges()()
 	var (
 		row     *currencyRow
 		rates   []*rateRow

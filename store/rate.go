@@ -77,6 +77,7 @@ func (db *DB) FindRatesTouching(ctx context.Context, codes ...string) ([]*model.
 // CreateExchangeRate stores the rate of the pair. It returns ENOTFOUND when a
 // currency is unknown and ECONFLICT when the pair is stored already.
 func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate model.Decimal) (*model.ExchangeRate, error) {
+	defer db.lockChanges()()
 	if err := pair.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,6 +120,7 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 // UpdateExchangeRate sets the rate of a stored pair and returns the rate
 // before and after. It returns ENOTFOUND when the pair is not stored.
 func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate model.Decimal) (prev, cur *model.ExchangeRate, err error) {
+	defer db.lockChanges()()
 	var change model.RateChange
 	err = db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row, err := findRate(ctx, tx, pair, true)
@@ -145,6 +147,7 @@ func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 // DeleteExchangeRate deletes the stored rate of the pair and returns it, or
 // ENOTFOUND.
 func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.ExchangeRate, error) {
+	defer db.lockChanges()()
 	var (
 		row    *rateRow
 		change model.RateChange

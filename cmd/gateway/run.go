@@ -186,8 +186,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 	}
 	logger.Info("shutting down")
 	// Hijacked websockets are not the server's to close: say goodbye (1001)
-	// to each, and end the subscriptions.
-	srv.RegisterOnShutdown(a.websockets.Shutdown)
+	// to each first, then end what subscriptions remain.
+	a.websockets.Shutdown()
 	a.hub.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
