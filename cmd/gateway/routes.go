@@ -15,6 +15,7 @@ import (
 func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.Handler) {
 	mux.Handle("GET /{$}", web.GraphiQL())
 	mux.Handle("GET /assets/", web.Assets())
+	mux.Handle("GET /dashboard", web.Dashboard())
 	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", handleReadyz(logger, db))

@@ -1,0 +1,152 @@
+// The live dashboard in a real browser: headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core) signs in on /dashboard and
+// watches rows change in place as rates are created, updated and deleted
+// over HTTP. It also checks that the page loads nothing from any host but
+// the gateway's own loopback address.
+//
+// Without /usr/bin/chromium the test is skipped, unless CI=true (or 1, as
+// e2e_test.go reads it) or E2E_REQUIRED=1: then it fails, so a CI image that
+// lost its browser does not pass silently.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startGateway, gql, adminToken } from './lib.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const haveChromium = fs.existsSync(CHROMIUM);
+const inCI = /^(true|True|TRUE|1)$/.test(process.env.CI ?? '') || process.env.E2E_REQUIRED === '1';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+// offLoopback lists the URLs that went anywhere but a loopback host.
+function offLoopback(urls) {
+  return urls.filter((u) => {
+    const url = new URL(u);
+    if (url.protocol === 'data:' || url.protocol === 'about:' || url.protocol === 'blob:') return false;
+    return !LOOPBACK.has(url.hostname);
+  });
+}
+
+// rateIs waits until the pair's row shows the rate.
+function rateIs(page, pair, rate, timeout) {
+  return page.waitForFunction(([p, r]) => {
+    const cell = document.querySelector(`tr[data-pair="${p}"] td.rate`);
+    return cell !== null && cell.textContent === r;
+  }, [pair, rate], { timeout, polling: 50 });
+}
+
+// cellText reads one cell of a pair's row.
+function cellText(page, pair, cls) {
+  return page.locator(`tr[data-pair="${pair}"] td.${cls}`).textContent();
+}
+
+function ok(r, what) {
+  assert.ok(!r.errors, `${what}: ${JSON.stringify(r.errors)}`);
+  return r.data;
+}
+
+test('dashboard follows rateChanged live in Chromium', {
+  skip: !haveChromium && !inCI ? `${CHROMIUM} is missing (set CI=true to fail instead)` : false,
+  timeout: 90_000,
+}, async (t) => {
+  assert.ok(haveChromium, `${CHROMIUM} is missing and CI=true or E2E_REQUIRED=1: install it (apt-get install -y chromium)`);
+  const { chromium } = await import('playwright-core');
+
+  const gw = await startGateway();
+  t.after(async () => { await gw.stop(); });
+  const token = await adminToken(gw);
+  const password = fs.readFileSync(path.join(gw.dataDir, 'admin-password.txt'), 'utf8').trim();
+  const demo = ok(await gql(gw.url, '{ exchangeRate(pair: "USDEUR") { rate } }', {}, token), 'exchangeRate').exchangeRate.rate;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  t.after(async () => { await browser.close(); });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
+
+  const requests = [];
+  const sockets = [];
+  const pageErrors = [];
+  const consoleErrors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('websocket', (ws) => { sockets.push(ws.url()); requests.push(ws.url()); });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+
+  const shotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxgw-dashboard-'));
+  try {
+    const res = await page.goto(gw.url + '/dashboard');
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-security-policy'] ?? '', /default-src 'none'/);
+    await page.locator('#signin-panel').waitFor({ state: 'visible' });
+
+    // A wrong password is refused on the form.
+    await page.fill('#login', 'admin');
+    await page.fill('#password', 'not the password');
+    await page.click('#signin');
+    await page.waitForFunction(() => document.querySelector('#signin-error').textContent !== '', null, { timeout: 5000 });
+    assert.match(await page.textContent('#signin-error'), /wrong login or password/i);
+
+    // Sign in: the table fills from the current values.
+    await page.fill('#password', password);
+    await page.click('#signin');
+    await page.waitForSelector('#status[data-state="connected"]', { timeout: 10_000 });
+    await rateIs(page, 'USDEUR', demo, 10_000);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('fxgw.dashboard.token') !== null), true, 'token kept in sessionStorage');
+    assert.match(await page.textContent('#whoami'), /admin/);
+    const rowsAtStart = await page.locator('#rates-body tr[data-pair]').count();
+    const seq0 = Number(await cellText(page, 'USDEUR', 'sequence'));
+
+    // An update over HTTP changes the row in place within 5 s.
+    const before = await page.locator('tr[data-pair="USDEUR"]').elementHandle();
+    ok(await gql(gw.url, 'mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9123") { rate } }', {}, token), 'updateExchangeRate');
+    await rateIs(page, 'USDEUR', '0.9123', 5000);
+    assert.equal(await cellText(page, 'USDEUR', 'previous'), demo);
+    assert.equal(Number(await cellText(page, 'USDEUR', 'sequence')), seq0 + 1);
+    assert.equal(await before.evaluate((tr) => tr.isConnected), true, 'the row was updated in place, not replaced');
+    assert.equal(await page.locator('#gap').isHidden(), true, 'no gap for consecutive sequences');
+
+    // A created rate adds a row; deleting it removes the row.
+    ok(await gql(gw.url, 'mutation { createExchangeRate(input: {baseCode: "GBP", targetCode: "JPY", rate: "198.25"}) { rate } }', {}, token), 'createExchangeRate');
+    await rateIs(page, 'GBPJPY', '198.25', 5000);
+    assert.equal(await page.locator('#rates-body tr[data-pair]').count(), rowsAtStart + 1);
+    ok(await gql(gw.url, 'mutation { deleteExchangeRate(pair: "GBPJPY") { rate } }', {}, token), 'deleteExchangeRate');
+    await page.waitForSelector('tr[data-pair="GBPJPY"]', { state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('#rates-body tr[data-pair]').count(), rowsAtStart);
+
+    // Let the flashes fade, then take the picture.
+    await page.waitForTimeout(1600);
+    const shot = path.join(shotDir, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`dashboard screenshot: ${shot}`);
+
+    // Sign out: the form comes back and the token is forgotten; the
+    // sign-out revokes only the page's own tokens.
+    await page.click('#signout');
+    await page.locator('#signin-panel').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('fxgw.dashboard.token')), null);
+    ok(await gql(gw.url, '{ me { username } }', {}, token), 'the admin token of another device still works after sign-out');
+
+    // A refused token closes with 4403: "sign in again", and no retries.
+    await page.evaluate(() => sessionStorage.setItem('fxgw.dashboard.token', 'not-a-token'));
+    const opened = sockets.length;
+    await page.reload();
+    await page.waitForSelector('#status[data-state="closed"]', { timeout: 5000 });
+    assert.match(await page.textContent('#status'), /sign in again/i);
+    await page.waitForTimeout(1500);
+    assert.equal(sockets.length - opened, 1, 'one websocket attempt after 4403, no reconnects');
+    assert.equal(await page.locator('#signin-panel').isVisible(), true);
+
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m)), [], 'no CSP violations');
+    assert.deepEqual(offLoopback(requests), [], 'the page talked only to the gateway on loopback');
+    assert.ok(requests.some((u) => u.endsWith('/assets/dashboard/dashboard.js')), 'the script came from the gateway');
+  } catch (err) {
+    const shot = path.join(shotDir, 'failure.png');
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    console.log(`failure screenshot: ${shot}\nrequests:\n${requests.join("\n")}\ngateway logs:\n${gw.logs()}`);
+    throw err;
+  }
+});
