@@ -297,6 +297,15 @@ func TestExchangeRateGraph(t *testing.T) {
 			}
 			wantError(t, c.do(t, `mutation { updateExchangeRate(pair: "USDGBP", rate: "0") { rate } }`, nil), "BAD_USER_INPUT", "greater than zero")
 		})
+		t.Run("KeepsScale", func(t *testing.T) {
+			var upd struct{ UpdateExchangeRate rateJSON }
+			c.mustData(t, `mutation { updateExchangeRate(pair: "USDGBP", rate: "0.7620") { rate } }`, nil, &upd)
+			var read struct{ ExchangeRate rateJSON }
+			c.mustData(t, `{ exchangeRate(pair: "USDGBP") { rate } }`, nil, &read)
+			if upd.UpdateExchangeRate.Rate != "0.7620" || read.ExchangeRate.Rate != "0.7620" {
+				t.Errorf("wrote 0.7620: the mutation answered %s and a read %s, want 0.7620 both", upd.UpdateExchangeRate.Rate, read.ExchangeRate.Rate)
+			}
+		})
 		t.Run("Delete", func(t *testing.T) {
 			var out struct{ DeleteExchangeRate rateJSON }
 			c.mustData(t, `mutation { deleteExchangeRate(pair: "USDGBP") { rate base { code } } }`, nil, &out)

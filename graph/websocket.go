@@ -31,7 +31,8 @@ type Websocket struct {
 }
 
 // closeForbidden is graphql-transport-ws's close code for a refused
-// connection_init; the reference client does not retry it.
+// connection_init. The graphql-ws client retries it, with its bounded
+// exponential back-off (retryAttempts, 5 by default).
 const closeForbidden = 4403
 
 // HandlerOption configures NewHandler.

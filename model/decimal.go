@@ -63,6 +63,15 @@ func ParseDecimal(field, s string) (Decimal, error) {
 	return d, nil
 }
 
+// DecimalString formats d with as many places as its exponent says: "1.50"
+// stays "1.50". Every surface and the store write decimals this way.
+func DecimalString(d Decimal) string {
+	if exp := d.Exponent(); exp < 0 {
+		return d.StringFixed(-exp)
+	}
+	return d.String()
+}
+
 // RatToDecimal returns q as a decimal: exactly when q has a finite decimal
 // expansion, otherwise rounded half-up to RateScale places.
 func RatToDecimal(q *big.Rat) Decimal {

@@ -51,7 +51,7 @@ func decimalText(d *model.Decimal) *string {
 	if d == nil {
 		return nil
 	}
-	s := d.String()
+	s := model.DecimalString(*d)
 	return &s
 }
 
@@ -283,7 +283,7 @@ func (db *DB) RateSnapshot(ctx context.Context, f model.RateFilter) ([]model.Rat
 	}
 	out := make([]model.RateChange, len(rows))
 	for i, r := range rows {
-		rate := r.Rate
+		rate := r.Rate.Decimal
 		p := model.Pair{Base: r.BaseCode, Target: r.TargetCode}
 		out[i] = model.RateChange{Kind: model.RateCreated, Pair: p, Rate: &rate, Seq: seqOf[p], At: r.UpdatedAt.UTC(), Snapshot: true}
 	}

@@ -120,7 +120,7 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		}
 		// The cascade deleted the rates: subscribers hear of each.
 		for _, r := range rates {
-			c, err := db.recordChange(ctx, tx, model.RateDeleted, model.Pair{Base: r.BaseCode, Target: r.TargetCode}, nil, &r.Rate)
+			c, err := db.recordChange(ctx, tx, model.RateDeleted, model.Pair{Base: r.BaseCode, Target: r.TargetCode}, nil, &r.Rate.Decimal)
 			if err != nil {
 				return err
 			}

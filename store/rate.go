@@ -101,7 +101,7 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 			}
 		}
 		now := db.now().UTC()
-		row = &rateRow{BaseID: ids[pair.Base], TargetID: ids[pair.Target], Rate: rate, CreatedAt: now, UpdatedAt: now,
+		row = &rateRow{BaseID: ids[pair.Base], TargetID: ids[pair.Target], Rate: exactDecimal{rate}, CreatedAt: now, UpdatedAt: now,
 			BaseCode: pair.Base, TargetCode: pair.Target}
 		_, err = tx.NewInsert().Model(row).Returning("id").Exec(ctx)
 		if err != nil {
@@ -128,7 +128,7 @@ func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 			return err
 		}
 		prev = toExchangeRate(row)
-		row.Rate, row.UpdatedAt = rate, db.now().UTC()
+		row.Rate, row.UpdatedAt = exactDecimal{rate}, db.now().UTC()
 		_, err = tx.NewUpdate().Model(row).Column("rate", "updated_at").WherePK().Exec(ctx)
 		if err != nil {
 			return translate("update rate", err, nil, nil, model.Invalid("rate", "rate must be greater than zero"))
@@ -160,7 +160,7 @@ func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.E
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
 			return translate("delete rate", err, nil, nil, nil)
 		}
-		change, err = db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate)
+		change, err = db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate.Decimal)
 		return err
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql/driver"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -26,15 +27,25 @@ type currencyRow struct {
 type rateRow struct {
 	bun.BaseModel `bun:"table:exchange_rates,alias:r"`
 
-	ID         int64           `bun:"id,pk,autoincrement"`
-	BaseID     int64           `bun:"base_id,notnull"`
-	TargetID   int64           `bun:"target_id,notnull"`
-	Rate       decimal.Decimal `bun:"rate,notnull"`
-	CreatedAt  time.Time       `bun:"created_at,notnull"`
-	UpdatedAt  time.Time       `bun:"updated_at,notnull"`
-	BaseCode   string          `bun:"base_code,scanonly"`
-	TargetCode string          `bun:"target_code,scanonly"`
+	ID         int64        `bun:"id,pk,autoincrement"`
+	BaseID     int64        `bun:"base_id,notnull"`
+	TargetID   int64        `bun:"target_id,notnull"`
+	Rate       exactDecimal `bun:"rate,notnull"`
+	CreatedAt  time.Time    `bun:"created_at,notnull"`
+	UpdatedAt  time.Time    `bun:"updated_at,notnull"`
+	BaseCode   string       `bun:"base_code,scanonly"`
+	TargetCode string       `bun:"target_code,scanonly"`
 }
+
+// exactDecimal is a decimal stored with its scale: "0.7620" stays "0.7620"
+// (SQLite keeps the text as written; PostgreSQL's NUMERIC keeps the scale).
+type exactDecimal struct{ decimal.Decimal }
+
+// Value implements driver.Valuer.
+func (d exactDecimal) Value() (driver.Value, error) { return model.DecimalString(d.Decimal), nil }
+
+// Scan implements sql.Scanner.
+func (d *exactDecimal) Scan(v any) error { return d.Decimal.Scan(v) }
 
 func toCurrency(r *currencyRow) *model.Currency {
 	return &model.Currency{
@@ -62,7 +73,7 @@ func toExchangeRate(r *rateRow) *model.ExchangeRate {
 		TargetID:   r.TargetID,
 		BaseCode:   r.BaseCode,
 		TargetCode: r.TargetCode,
-		Rate:       r.Rate,
+		Rate:       r.Rate.Decimal,
 		CreatedAt:  r.CreatedAt.UTC(),
 		UpdatedAt:  r.UpdatedAt.UTC(),
 	}

@@ -63,7 +63,7 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 		}
 		rates := make([]rateRow, len(demoRates))
 		for i, r := range demoRates {
-			rates[i] = rateRow{BaseID: ids[r.base], TargetID: ids[r.target], Rate: decimal.RequireFromString(r.rate), CreatedAt: now, UpdatedAt: now}
+			rates[i] = rateRow{BaseID: ids[r.base], TargetID: ids[r.target], Rate: exactDecimal{decimal.RequireFromString(r.rate)}, CreatedAt: now, UpdatedAt: now}
 		}
 		if _, err := tx.NewInsert().Model(&rates).Exec(ctx); err != nil {
 			return translate("seed: rates", err, nil, nil, nil)

@@ -173,8 +173,8 @@ func TestExchangeRates(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !got.Rate.Equal(decimal.RequireFromString(s)) {
-					t.Errorf("stored %s, read back %s", s, got.Rate)
+				if model.DecimalString(got.Rate) != s {
+					t.Errorf("stored %s, read back %s", s, model.DecimalString(got.Rate))
 				}
 				if _, err := db.DeleteExchangeRate(ctx, model.Pair{Base: "GBP", Target: "JPY"}); err != nil || r == nil {
 					t.Fatal(err)

@@ -17,16 +17,8 @@ import (
 // "1.50", so a converted amount always shows two places.
 func MarshalDecimal(d decimal.Decimal) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(DecimalString(d)))
+		_, _ = io.WriteString(w, strconv.Quote(model.DecimalString(d)))
 	})
-}
-
-// DecimalString formats d with as many places as its exponent says.
-func DecimalString(d decimal.Decimal) string {
-	if exp := d.Exponent(); exp < 0 {
-		return d.StringFixed(-exp)
-	}
-	return d.String()
 }
 
 // UnmarshalDecimal reads a Decimal from a string (preferred) or a number
