@@ -7,9 +7,11 @@ GO ?= go
 run:
 	$(GO) run ./cmd/gateway serve
 
-## test: every test, with the race detector, against SQLite and a throwaway PostgreSQL
+## test: every test, with the race detector, against SQLite and a throwaway PostgreSQL,
+## and the end-to-end tests in e2e/ (node, graphql-ws, Chromium) against a built gateway
 test:
 	scripts/ensure-postgres
+	scripts/ensure-node
 	$(GO) test -race -count=1 ./...
 
 ## generate: regenerate the GraphQL code from schema.graphqls
