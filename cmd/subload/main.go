@@ -1,0 +1,1101 @@
+// Command subload measures rate-change delivery to many websocket
+// subscribers of one gateway (or, with -cross, of a second gateway sharing
+// the first one's PostgreSQL database). It sends traffic to loopback
+// addresses only.
+//
+// It opens -n websocket connections (graphql-transport-ws, one subscription
+// per connection, as a dashboard does), ramping up in batches, subscribes
+// each to rateChanged of -pair and waits until every subscription answered
+// (with -include-current the first message, the current rate, proves that
+// the subscription exists on the server). It reads the gateway's resident
+// memory (VmRSS of -pid) before the first connection and once all are
+// subscribed and idle, then sends -updates rate updates over HTTP, one at a
+// time, and records for each subscriber the time from sending the mutation
+// to receiving the change (one machine, one monotonic clock). It prints a
+// summary and one machine-readable line starting with "result:".
+//
+//	subload -url ws://127.0.0.1:8080/graphql -http http://127.0.0.1:8080 -token T -pid 1234
+//	subload -cross -url ws://B/graphql -http http://A ...   subscribers on B, updates through A
+//	subload -pg-cluster                                      run a throwaway PostgreSQL (internal/pgtest)
+//
+// The exit status is 1 when a delivery was missing or duplicated, a
+// subscriber failed, or the run did not finish in -timeout.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type options struct {
+	wsURL, httpURL   string
+	token            string
+	login, pwFile    string
+	n                int
+	pair             string
+	updates          int
+	interval         time.Duration
+	timeout          time.Duration
+	deliverTimeout   time.Duration
+	batch            int
+	batchPause       time.Duration
+	settle           time.Duration
+	pid              int
+	pprofURL         string
+	profileDir       string
+	cross            bool
+	includeCurrent   bool
+	createPair       bool
+	label            string
+	pgCluster        bool
+	pgMaxLife        time.Duration
+	clientGoMaxProcs int
+	clientProfile    string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.wsURL, "url", "ws://127.0.0.1:8080/graphql", "websocket URL of the gateway the subscribers connect to (instance B with -cross)")
+	flag.StringVar(&o.httpURL, "http", "http://127.0.0.1:8080", "base URL of the gateway the mutations go to (instance A with -cross)")
+	flag.StringVar(&o.token, "token", "", "bearer token of a user allowed to update rates (else -login and -password-file)")
+	flag.StringVar(&o.login, "login", "", "sign in as this user when -token is empty")
+	flag.StringVar(&o.pwFile, "password-file", "", "file holding the password of -login (or set SUBLOAD_PASSWORD)")
+	flag.IntVar(&o.n, "n", 10000, "subscribers, one websocket connection each")
+	flag.StringVar(&o.pair, "pair", "USDEUR", "the pair subscribed to and updated")
+	flag.IntVar(&o.updates, "updates", 20, "rate updates to send, one at a time")
+	flag.DurationVar(&o.interval, "interval", 500*time.Millisecond, "spacing of the updates (start to start; an update also waits for the previous one's deliveries)")
+	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound of the whole run")
+	flag.DurationVar(&o.deliverTimeout, "deliver-timeout", 15*time.Second, "how long one update may take to reach every subscriber")
+	flag.IntVar(&o.batch, "batch", 250, "connections opened at once while ramping up")
+	flag.DurationVar(&o.batchPause, "batch-pause", 20*time.Millisecond, "pause between ramp-up batches")
+	flag.DurationVar(&o.settle, "settle", 3*time.Second, "idle time after the last subscription before memory is read")
+	flag.IntVar(&o.pid, "pid", 0, "pid of the gateway the subscribers connect to, for its resident memory (0: not measured)")
+	flag.StringVar(&o.pprofURL, "pprof", "", "base URL of that gateway's net/http/pprof, if it has one, for the Go runtime's view (heap, stacks, goroutines)")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "with -pprof: save the gateway's heap and goroutine profiles (idle, all subscribed) and a CPU profile of the updates here")
+	flag.StringVar(&o.clientProfile, "client-cpuprofile", "", "write this client's CPU profile of the updates to the file")
+	flag.BoolVar(&o.cross, "cross", false, "cross-instance run: -http is instance A, -url instance B (labels the report)")
+	flag.BoolVar(&o.includeCurrent, "include-current", true, "subscribe with includeCurrent: the current rate, sent first, proves the subscription is registered")
+	flag.BoolVar(&o.createPair, "create-pair", false, "create the pair's currencies and rate first when missing (an empty PostgreSQL database)")
+	flag.StringVar(&o.label, "label", "", "name of the run in the result line")
+	flag.BoolVar(&o.pgCluster, "pg-cluster", false, "start a throwaway PostgreSQL (internal/pgtest, or TEST_DATABASE_URL), print DATABASE_URL=<dsn>, and stop it on SIGTERM or SIGINT")
+	flag.DurationVar(&o.pgMaxLife, "pg-max-life", 60*time.Minute, "with -pg-cluster: stop the cluster after this long anyway")
+	flag.IntVar(&o.clientGoMaxProcs, "client-procs", 0, "GOMAXPROCS of this client (0: the Go default)")
+	flag.Parse()
+
+	if o.pgCluster {
+		if err := runPGCluster(o.pgMaxLife); err != nil {
+			fmt.Fprintln(os.Stderr, "subload:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if o.clientGoMaxProcs > 0 {
+		runtime.GOMAXPROCS(o.clientGoMaxProcs)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	ok, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "subload:", err)
+		os.Exit(1)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "subload: "+format+"\n", args...)
+}
+
+// raiseFileLimit raises RLIMIT_NOFILE's soft limit to the hard limit.
+func raiseFileLimit() (uint64, error) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return 0, err
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+			return 0, err
+		}
+	}
+	return l.Cur, nil
+}
+
+// loopbackOnly refuses URLs that do not point at this machine.
+func loopbackOnly(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%s: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed", raw)
+}
+
+// ---------------------------------------------------------------------------
+// HTTP: login and mutations
+
+type gqlClient struct {
+	url    string
+	token  string
+	client *http.Client
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (e gqlError) code() string { s, _ := e.Extensions["code"].(string); return s }
+
+func (g *gqlClient) do(ctx context.Context, query string, vars map[string]any, out any) ([]gqlError, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if g.token != "" {
+		req.Header.Set("Authorization", "Bearer "+g.token)
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var answer struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []gqlError      `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return nil, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, raw)
+	}
+	if out != nil && len(answer.Data) > 0 && string(answer.Data) != "null" {
+		if err := json.Unmarshal(answer.Data, out); err != nil {
+			return nil, err
+		}
+	}
+	return answer.Errors, nil
+}
+
+func errorsText(errs []gqlError) string {
+	var b strings.Builder
+	for i, e := range errs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", e.Message, e.code())
+	}
+	return b.String()
+}
+
+func (g *gqlClient) signIn(ctx context.Context, login, password string) (string, error) {
+	var out struct {
+		Login struct {
+			AccessToken string `json:"accessToken"`
+		} `json:"login"`
+	}
+	errs, err := g.do(ctx, `mutation($l: String!, $p: String!) { login(input: {login: $l, password: $p, deviceId: "subload"}) { accessToken } }`,
+		map[string]any{"l": login, "p": password}, &out)
+	if err != nil {
+		return "", err
+	}
+	if len(errs) > 0 || out.Login.AccessToken == "" {
+		return "", fmt.Errorf("login as %s: %s", login, errorsText(errs))
+	}
+	return out.Login.AccessToken, nil
+}
+
+// ensurePair creates the pair's currencies and rate when they are missing.
+func (g *gqlClient) ensurePair(ctx context.Context, base, target string) error {
+	for _, code := range []string{base, target} {
+		errs, err := g.do(ctx, `mutation($c: String!) { createCurrency(input: {code: $c, name: $c, sign: "¤"}) { code } }`,
+			map[string]any{"c": code}, nil)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 && errs[0].code() != "CONFLICT" {
+			return fmt.Errorf("createCurrency %s: %s", code, errorsText(errs))
+		}
+	}
+	errs, err := g.do(ctx, `mutation($b: String!, $t: String!) { createExchangeRate(input: {baseCode: $b, targetCode: $t, rate: "1.0000"}) { id } }`,
+		map[string]any{"b": base, "t": target}, nil)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 && errs[0].code() != "CONFLICT" {
+		return fmt.Errorf("createExchangeRate %s%s: %s", base, target, errorsText(errs))
+	}
+	return nil
+}
+
+func (g *gqlClient) updateRate(ctx context.Context, pair, rate string) error {
+	var out struct {
+		Update struct {
+			Rate string `json:"rate"`
+		} `json:"updateExchangeRate"`
+	}
+	errs, err := g.do(ctx, `mutation($p: String!, $r: Decimal!) { updateExchangeRate(pair: $p, rate: $r) { rate } }`,
+		map[string]any{"p": pair, "r": rate}, &out)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("updateExchangeRate %s %s: %s", pair, rate, errorsText(errs))
+	}
+	return nil
+}
+
+// rateFor is the rate of update i: alternately above and below 1, never
+// twice the same, so that every update is a change.
+func rateFor(i int) string {
+	if i%2 == 0 {
+		return fmt.Sprintf("%.4f", 0.8+0.0001*float64(i+1))
+	}
+	return fmt.Sprintf("%.4f", 1.2-0.0001*float64(i+1))
+}
+
+// ---------------------------------------------------------------------------
+// memory of the gateway
+
+// vmRSS returns the resident set size of pid, in bytes.
+func vmRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				kb, err := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024, err
+			}
+		}
+	}
+	return 0, errors.New("no VmRSS")
+}
+
+// threads returns the number of OS threads of pid.
+func threads(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(rest))
+			return n
+		}
+	}
+	return 0
+}
+
+// cpuTicks returns utime+stime of pid in clock ticks.
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// runtimeView is what the gateway's pprof endpoint tells of its memory,
+// after a garbage collection.
+type runtimeView struct {
+	ok                                  bool
+	goroutines                          int
+	heapInuse, stackInuse, sys, heapObj int64
+}
+
+func readRuntime(ctx context.Context, base string) runtimeView {
+	var v runtimeView
+	if base == "" {
+		return v
+	}
+	c := &http.Client{Timeout: 30 * time.Second}
+	get := func(path string) string {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+path, nil)
+		if err != nil {
+			return ""
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		return string(b)
+	}
+	// gc=1 collects first, so that the figures are of live memory.
+	heap := get("/debug/pprof/heap?debug=1&gc=1")
+	stats := map[string]int64{}
+	sc := bufio.NewScanner(strings.NewReader(heap))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "# ") {
+			continue
+		}
+		k, val, ok := strings.Cut(line[2:], " = ")
+		if !ok {
+			continue
+		}
+		if n, err := strconv.ParseInt(strings.Fields(val + " x")[0], 10, 64); err == nil {
+			stats[k] = n
+		}
+	}
+	g := get("/debug/pprof/goroutine?debug=1")
+	if rest, ok := strings.CutPrefix(g, "goroutine profile: total "); ok {
+		line, _, _ := strings.Cut(rest, "\n")
+		v.goroutines, _ = strconv.Atoi(strings.TrimSpace(line))
+	}
+	v.heapInuse, v.stackInuse, v.sys, v.heapObj = stats["HeapInuse"], stats["Stack"], stats["Sys"], stats["HeapObjects"]
+	v.ok = v.goroutines > 0 && v.sys > 0
+	return v
+}
+
+// ---------------------------------------------------------------------------
+// subscribers
+
+// subscriber is one websocket connection with one subscription.
+type subscriber struct {
+	conn *websocket.Conn
+	// recv[i] is when update i arrived, in ns since the run's start; 0 when
+	// it has not. Written by the subscriber's goroutine only, read after
+	// the updates.
+	recv  []int64
+	dups  int32
+	wrong int32                 // a rate that is not the one update sent
+	other int32                 // unexpected sequence numbers (not one of this run's updates)
+	err   atomic.Pointer[error] // the first error of the connection
+}
+
+type run1 struct {
+	o        options
+	start    time.Time
+	expected atomic.Int64 // seq of the first update; 0 until known
+	rates    []float64
+	// delivered[i] counts subscribers that have update i; done[i] closes
+	// when it reaches n.
+	delivered []atomic.Int64
+	done      []chan struct{}
+
+	subscribed atomic.Int64
+	failed     atomic.Int64
+	ready      chan struct{} // closed when subscribed+failed reaches n
+	readyOnce  sync.Once
+	baseSeq    sync.Map // snapshot sequence numbers seen (all must agree)
+}
+
+var (
+	dialer = websocket.Dialer{
+		HandshakeTimeout: 30 * time.Second,
+		Subprotocols:     []string{"graphql-transport-ws"},
+		ReadBufferSize:   512,
+		WriteBufferSize:  512,
+		WriteBufferPool:  &sync.Pool{},
+		NetDialContext:   (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+	}
+	msgPing     = []byte(`{"type":"ping"`)
+	msgNext     = []byte(`"type":"next"`)
+	msgAck      = []byte(`"type":"connection_ack"`)
+	keySequence = []byte(`"sequence":`)
+	keyRate     = []byte(`"rate":"`)
+	pong        = []byte(`{"type":"pong"}`)
+)
+
+func (r *run1) markReady() {
+	if r.subscribed.Load()+r.failed.Load() == int64(r.o.n) {
+		r.readyOnce.Do(func() { close(r.ready) })
+	}
+}
+
+// fieldInt finds key in b and parses the integer after it.
+func fieldInt(b, key []byte) (int64, bool) {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return 0, false
+	}
+	b = b[i+len(key):]
+	j := 0
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	n, err := strconv.ParseInt(string(b[:j]), 10, 64)
+	return n, err == nil
+}
+
+func fieldString(b, key []byte) ([]byte, bool) {
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return nil, false
+	}
+	b = b[i+len(key):]
+	j := bytes.IndexByte(b, '"')
+	if j < 0 {
+		return nil, false
+	}
+	return b[:j], true
+}
+
+// open connects, initialises and subscribes; it returns once the
+// subscription is known to exist (the snapshot arrived) or, without
+// -include-current, once the subscribe message is sent.
+func (r *run1) open(ctx context.Context, s *subscriber, subscribeMsg []byte, initMsg []byte) error {
+	hctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	c, resp, err := dialer.DialContext(hctx, r.o.wsURL, nil)
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
+		}
+		return fmt.Errorf("dial: %w", err)
+	}
+	s.conn = c
+	c.SetReadLimit(1 << 20)
+	deadline, _ := hctx.Deadline()
+	_ = c.SetReadDeadline(deadline)
+	if err := c.WriteMessage(websocket.TextMessage, initMsg); err != nil {
+		return fmt.Errorf("connection_init: %w", err)
+	}
+	for {
+		_, m, err := c.ReadMessage()
+		if err != nil {
+			return fmt.Errorf("waiting for connection_ack: %w", err)
+		}
+		if bytes.Contains(m, msgAck) {
+			break
+		}
+		if bytes.HasPrefix(m, msgPing) {
+			if err := c.WriteMessage(websocket.TextMessage, pong); err != nil {
+				return err
+			}
+			continue
+		}
+		if bytes.Contains(m, []byte(`"type":"pong"`)) {
+			continue
+		}
+		return fmt.Errorf("instead of connection_ack: %.200s", m)
+	}
+	if err := c.WriteMessage(websocket.TextMessage, subscribeMsg); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	if r.o.includeCurrent {
+		for {
+			_, m, err := c.ReadMessage()
+			if err != nil {
+				return fmt.Errorf("waiting for the current rate: %w", err)
+			}
+			if bytes.HasPrefix(m, msgPing) {
+				if err := c.WriteMessage(websocket.TextMessage, pong); err != nil {
+					return err
+				}
+				continue
+			}
+			if !bytes.Contains(m, msgNext) {
+				return fmt.Errorf("instead of the current rate: %.200s", m)
+			}
+			seq, ok := fieldInt(m, keySequence)
+			if !ok {
+				return fmt.Errorf("no sequence in %.200s", m)
+			}
+			r.baseSeq.Store(seq, true)
+			break
+		}
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	return nil
+}
+
+// read receives changes until the connection closes.
+func (r *run1) read(s *subscriber) {
+	for {
+		_, m, err := s.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		now := time.Since(r.start).Nanoseconds()
+		if bytes.HasPrefix(m, msgPing) {
+			if err := s.conn.WriteMessage(websocket.TextMessage, pong); err != nil {
+				return
+			}
+			continue
+		}
+		if !bytes.Contains(m, msgNext) {
+			if bytes.Contains(m, []byte(`"type":"pong"`)) {
+				continue
+			}
+			e := fmt.Errorf("unexpected message: %.200s", m)
+			s.err.CompareAndSwap(nil, &e)
+			continue
+		}
+		seq, ok := fieldInt(m, keySequence)
+		first := r.expected.Load()
+		if !ok || first == 0 || seq < first || seq >= first+int64(len(s.recv)) {
+			atomic.AddInt32(&s.other, 1)
+			continue
+		}
+		i := int(seq - first)
+		if atomic.LoadInt64(&s.recv[i]) != 0 {
+			atomic.AddInt32(&s.dups, 1)
+			continue
+		}
+		atomic.StoreInt64(&s.recv[i], now)
+		if rate, ok := fieldString(m, keyRate); ok {
+			if f, err := strconv.ParseFloat(string(rate), 64); err != nil || math.Abs(f-r.rates[i]) > 1e-9 {
+				atomic.AddInt32(&s.wrong, 1)
+			}
+		}
+		if r.delivered[i].Add(1) == int64(r.o.n) {
+			close(r.done[i])
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// the run
+
+func percentile(sorted []int64, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	k := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	k = max(0, min(k, len(sorted)-1))
+	return time.Duration(sorted[k])
+}
+
+func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) }
+
+func run(ctx context.Context, o options) (bool, error) {
+	if o.n < 1 || o.updates < 1 || o.batch < 1 {
+		return false, errors.New("-n, -updates and -batch must be at least 1")
+	}
+	if len(o.pair) != 6 {
+		return false, fmt.Errorf("-pair: want six letters such as USDEUR, got %q", o.pair)
+	}
+	for _, u := range []string{o.wsURL, o.httpURL, o.pprofURL} {
+		if u == "" {
+			continue
+		}
+		if err := loopbackOnly(u); err != nil {
+			return false, err
+		}
+	}
+	limit, err := raiseFileLimit()
+	if err != nil {
+		return false, fmt.Errorf("raise the file limit: %w", err)
+	}
+	if need := uint64(o.n) + 64; limit < need {
+		return false, fmt.Errorf("the open-file limit is %d, and %d subscribers need about %d", limit, o.n, need)
+	}
+
+	gql := &gqlClient{
+		url:    strings.TrimSuffix(o.httpURL, "/") + "/graphql",
+		token:  o.token,
+		client: &http.Client{Timeout: 30 * time.Second},
+	}
+	if gql.token == "" {
+		if o.login == "" {
+			return false, errors.New("give -token, or -login with -password-file (or SUBLOAD_PASSWORD)")
+		}
+		password := os.Getenv("SUBLOAD_PASSWORD")
+		if o.pwFile != "" {
+			b, err := os.ReadFile(o.pwFile)
+			if err != nil {
+				return false, err
+			}
+			password = strings.TrimSpace(string(b))
+		}
+		if gql.token, err = gql.signIn(ctx, o.login, password); err != nil {
+			return false, err
+		}
+	}
+	base, target := o.pair[:3], o.pair[3:]
+	if o.createPair {
+		if err := gql.ensurePair(ctx, base, target); err != nil {
+			return false, err
+		}
+	}
+
+	mode := "single"
+	if o.cross {
+		mode = "cross"
+	}
+	label := o.label
+	if label == "" {
+		label = mode
+	}
+	cpu, _ := os.ReadFile("/proc/cpuinfo")
+	model := ""
+	for line := range strings.SplitSeq(string(cpu), "\n") {
+		if rest, ok := strings.CutPrefix(line, "model name"); ok {
+			model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+			break
+		}
+	}
+	logf("%s run: %d subscribers on %s, %d updates of %s through %s; %d CPUs (%s), open-file limit %d",
+		mode, o.n, o.wsURL, o.updates, o.pair, gql.url, runtime.NumCPU(), model, limit)
+
+	r := &run1{
+		o:         o,
+		start:     time.Now(),
+		rates:     make([]float64, o.updates),
+		delivered: make([]atomic.Int64, o.updates),
+		done:      make([]chan struct{}, o.updates),
+		ready:     make(chan struct{}),
+	}
+	for i := range o.updates {
+		r.rates[i], _ = strconv.ParseFloat(rateFor(i), 64)
+		r.done[i] = make(chan struct{})
+	}
+
+	// Memory before the first connection.
+	var rssBefore, rssAfter int64
+	var rtBefore, rtAfter runtimeView
+	var cpuBefore, cpuIdleStart, cpuIdleEnd int64
+	if o.pid > 0 {
+		time.Sleep(500 * time.Millisecond)
+		rtBefore = readRuntime(ctx, o.pprofURL)
+		if rssBefore, err = vmRSS(o.pid); err != nil {
+			return false, fmt.Errorf("-pid %d: %w", o.pid, err)
+		}
+		cpuBefore = cpuTicks(o.pid)
+	}
+
+	initMsg, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + gql.token}})
+	query := fmt.Sprintf(`subscription { rateChanged(base: %q, target: %q) { sequence rate at } }`, base, target)
+	if o.includeCurrent {
+		query = fmt.Sprintf(`subscription { rateChanged(base: %q, target: %q, includeCurrent: true) { sequence rate at } }`, base, target)
+	}
+	subscribeMsg, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": query}})
+
+	subs := make([]*subscriber, o.n)
+	var readers sync.WaitGroup
+	rampStart := time.Now()
+	var firstErr atomic.Pointer[error]
+	// Ramp up: batches of -batch connections opening at once.
+	sem := make(chan struct{}, o.batch)
+	for i := range o.n {
+		s := &subscriber{recv: make([]int64, o.updates)}
+		subs[i] = s
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return false, fmt.Errorf("ramp-up: %w after %d connections", ctx.Err(), i)
+		}
+		if i > 0 && i%o.batch == 0 && o.batchPause > 0 {
+			time.Sleep(o.batchPause)
+		}
+		readers.Go(func() {
+			err := r.open(ctx, s, subscribeMsg, initMsg)
+			<-sem
+			if err != nil {
+				s.err.Store(&err)
+				firstErr.CompareAndSwap(nil, &err)
+				r.failed.Add(1)
+				r.markReady()
+				if s.conn != nil {
+					s.conn.Close()
+				}
+				return
+			}
+			r.subscribed.Add(1)
+			r.markReady()
+			r.read(s)
+		})
+		if (i+1)%1000 == 0 {
+			logf("ramp-up: %d connections started, %d subscribed, %d failed", i+1, r.subscribed.Load(), r.failed.Load())
+		}
+	}
+	select {
+	case <-r.ready:
+	case <-ctx.Done():
+		return false, fmt.Errorf("ramp-up: %w with %d subscribed, %d failed", ctx.Err(), r.subscribed.Load(), r.failed.Load())
+	}
+	rampTime := time.Since(rampStart)
+	closeAll := func() {
+		// Close every connection (a close frame, then the socket), 64 at a
+		// time, and wait for the readers.
+		sem := make(chan struct{}, 64)
+		var wg sync.WaitGroup
+		for _, s := range subs {
+			if s.conn == nil {
+				continue
+			}
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+				_ = s.conn.Close()
+			})
+		}
+		wg.Wait()
+		done := make(chan struct{})
+		go func() { readers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			logf("some readers did not end within 30 s")
+		}
+	}
+	defer closeAll()
+	if f := r.failed.Load(); f > 0 {
+		var e error
+		if p := firstErr.Load(); p != nil {
+			e = *p
+		}
+		return false, fmt.Errorf("%d of %d subscribers failed to subscribe; first error: %v", f, o.n, e)
+	}
+	var seqs []int64
+	r.baseSeq.Range(func(k, _ any) bool { seqs = append(seqs, k.(int64)); return true })
+	slices.Sort(seqs)
+	if o.includeCurrent {
+		if len(seqs) != 1 {
+			return false, fmt.Errorf("the subscribers saw different current sequence numbers %v: is something else updating %s?", seqs, o.pair)
+		}
+	} else {
+		// Without a snapshot the sequence is unknown: read it from a
+		// throw-away subscription.
+		probe := &subscriber{recv: make([]int64, 0)}
+		po := o
+		po.includeCurrent = true
+		pr := &run1{o: po}
+		pq := fmt.Sprintf(`subscription { rateChanged(base: %q, target: %q, includeCurrent: true) { sequence } }`, base, target)
+		pm, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": pq}})
+		if err := pr.open(ctx, probe, pm, initMsg); err != nil {
+			return false, fmt.Errorf("probe: %w", err)
+		}
+		probe.conn.Close()
+		pr.baseSeq.Range(func(k, _ any) bool { seqs = append(seqs, k.(int64)); return true })
+		if len(seqs) != 1 {
+			return false, errors.New("probe: no sequence")
+		}
+	}
+	r.expected.Store(seqs[0] + 1)
+	logf("ramp-up: %d subscribed in %v (current sequence %d); settling %v", o.n, rampTime.Round(time.Millisecond), seqs[0], o.settle)
+
+	select {
+	case <-time.After(o.settle):
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	gatewayThreads := 0
+	var idleCPU float64
+	if o.pid > 0 {
+		cpuIdleStart = cpuTicks(o.pid)
+		t0 := time.Now()
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		cpuIdleEnd = cpuTicks(o.pid)
+		// clock ticks are 100 Hz on Linux.
+		idleCPU = float64(cpuIdleEnd-cpuIdleStart) / 100 / time.Since(t0).Seconds()
+		if rssAfter, err = vmRSS(o.pid); err != nil {
+			return false, fmt.Errorf("-pid %d: %w", o.pid, err)
+		}
+		gatewayThreads = threads(o.pid)
+		rtAfter = readRuntime(ctx, o.pprofURL)
+	}
+	var cpuProfile sync.WaitGroup
+	if o.pprofURL != "" && o.profileDir != "" {
+		for name, path := range map[string]string{
+			"heap.pb.gz":        "/debug/pprof/heap?gc=1",
+			"goroutine.pb.gz":   "/debug/pprof/goroutine",
+			"goroutine.txt":     "/debug/pprof/goroutine?debug=1",
+			"heap-debug1.txt":   "/debug/pprof/heap?debug=1",
+			"allocs-idle.pb.gz": "/debug/pprof/allocs",
+		} {
+			if err := saveProfile(ctx, o.pprofURL+path, o.profileDir, label+"-"+name); err != nil {
+				logf("profile %s: %v", name, err)
+			}
+		}
+		secs := int(math.Ceil((time.Duration(o.updates)*o.interval + 2*time.Second).Seconds()))
+		cpuProfile.Go(func() {
+			if err := saveProfile(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", o.pprofURL, secs), o.profileDir, label+"-cpu-updates.pb.gz"); err != nil {
+				logf("CPU profile: %v", err)
+			}
+		})
+		time.Sleep(200 * time.Millisecond) // let the CPU profile start
+	}
+	_ = cpuBefore
+
+	// Updates, one at a time.
+	if o.clientProfile != "" {
+		f, err := os.Create(o.clientProfile)
+		if err != nil {
+			return false, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return false, err
+		}
+		defer f.Close()
+	}
+	updStart := time.Now()
+	machine0 := machineBusy()
+	clientCPU0 := selfCPU()
+	var gwCPU0 int64
+	if o.pid > 0 {
+		gwCPU0 = cpuTicks(o.pid)
+	}
+	sent := make([]int64, o.updates)
+	mutationRTT := make([]int64, o.updates)
+	var incomplete []int
+	for i := range o.updates {
+		t0 := time.Now()
+		sent[i] = t0.Sub(r.start).Nanoseconds()
+		if err := gql.updateRate(ctx, o.pair, rateFor(i)); err != nil {
+			return false, fmt.Errorf("update %d: %w", i+1, err)
+		}
+		mutationRTT[i] = time.Since(t0).Nanoseconds()
+		select {
+		case <-r.done[i]:
+		case <-time.After(o.deliverTimeout):
+			incomplete = append(incomplete, i)
+			logf("update %d: %d of %d delivered within %v", i+1, r.delivered[i].Load(), o.n, o.deliverTimeout)
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		allIn := time.Since(t0)
+		if (i+1)%5 == 0 || i == 0 || i == o.updates-1 {
+			logf("update %d/%d: all %d delivered %v after the mutation was sent (mutation answered in %v)",
+				i+1, o.updates, r.delivered[i].Load(), allIn.Round(time.Microsecond), time.Duration(mutationRTT[i]).Round(time.Microsecond))
+		}
+		if wait := o.interval - time.Since(t0); wait > 0 && i < o.updates-1 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+		}
+	}
+	updWall := time.Since(updStart)
+	if o.clientProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	clientCPU := selfCPU() - clientCPU0
+	machineCPU := machineBusy() - machine0
+	var gwCPU time.Duration
+	if o.pid > 0 {
+		gwCPU = time.Duration(cpuTicks(o.pid)-gwCPU0) * 10 * time.Millisecond
+	}
+	// Late messages and duplicates.
+	time.Sleep(min(o.interval, time.Second))
+	cpuProfile.Wait()
+
+	// Latencies.
+	lat := make([]int64, 0, o.n*o.updates)
+	worstPerUpdate := make([]int64, o.updates)
+	var missing, dups, wrong, other, subErrs int64
+	var firstSubErr error
+	for _, s := range subs {
+		for i := range s.recv {
+			t := atomic.LoadInt64(&s.recv[i])
+			if t == 0 {
+				missing++
+				continue
+			}
+			d := t - sent[i]
+			lat = append(lat, d)
+			worstPerUpdate[i] = max(worstPerUpdate[i], d)
+		}
+		dups += int64(atomic.LoadInt32(&s.dups))
+		wrong += int64(atomic.LoadInt32(&s.wrong))
+		other += int64(atomic.LoadInt32(&s.other))
+		if e := s.err.Load(); e != nil {
+			subErrs++
+			if firstSubErr == nil {
+				firstSubErr = *e
+			}
+		}
+	}
+	// Per update: median and last delivery.
+	var perUpdate strings.Builder
+	{
+		col := make([]int64, 0, len(subs))
+		for i := range o.updates {
+			col = col[:0]
+			for _, s := range subs {
+				if t := atomic.LoadInt64(&s.recv[i]); t != 0 {
+					col = append(col, t-sent[i])
+				}
+			}
+			slices.Sort(col)
+			fmt.Fprintf(&perUpdate, " %s/%s", ms(percentile(col, 50)), ms(percentile(col, 100)))
+		}
+	}
+	slices.Sort(lat)
+	p50, p90, p99 := percentile(lat, 50), percentile(lat, 90), percentile(lat, 99)
+	maxLat := percentile(lat, 100)
+	slices.Sort(mutationRTT)
+	expected := int64(o.n) * int64(o.updates)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n== subload %s: %d subscribers, %d updates of %s\n", label, o.n, o.updates, o.pair)
+	fmt.Fprintf(&b, "machine:        %d CPUs, %s\n", runtime.NumCPU(), model)
+	fmt.Fprintf(&b, "subscribers on: %s\nupdates via:    %s\n", o.wsURL, gql.url)
+	fmt.Fprintf(&b, "ramp-up:        %v for %d connections (%d at a time)\n", rampTime.Round(time.Millisecond), o.n, o.batch)
+	fmt.Fprintf(&b, "delivered:      %d of %d expected; missing %d, duplicates %d, wrong rate %d, unexpected %d, subscriber errors %d\n",
+		len(lat), expected, missing, dups, wrong, other, subErrs)
+	if firstSubErr != nil {
+		fmt.Fprintf(&b, "first subscriber error: %v\n", firstSubErr)
+	}
+	fmt.Fprintf(&b, "latency:        p50 %s ms, p90 %s ms, p99 %s ms, max %s ms (mutation sent -> subscriber received)\n",
+		ms(p50), ms(p90), ms(p99), ms(maxLat))
+	fmt.Fprintf(&b, "per update, p50/last ms:%s\n", perUpdate.String())
+	fmt.Fprintf(&b, "mutation RTT:   p50 %s ms, max %s ms\n", ms(percentile(mutationRTT, 50)), ms(percentile(mutationRTT, 100)))
+	slices.Sort(worstPerUpdate)
+	fmt.Fprintf(&b, "last delivery per update: p50 %s ms, max %s ms\n", ms(percentile(worstPerUpdate, 50)), ms(percentile(worstPerUpdate, 100)))
+	fmt.Fprintf(&b, "CPU while updating: %v wall; gateway %v (%.0f µs per delivery), client %v (%.0f µs per delivery)\n",
+		updWall.Round(time.Millisecond), gwCPU.Round(10*time.Millisecond), float64(gwCPU.Microseconds())/float64(max(1, len(lat))),
+		clientCPU.Round(10*time.Millisecond), float64(clientCPU.Microseconds())/float64(max(1, len(lat))))
+	if o.pid > 0 && machineCPU > 0 {
+		// Other processes (other gateways, PostgreSQL, anything else on the
+		// machine) share the CPUs: a large figure here makes the run noisy.
+		fmt.Fprintf(&b, "CPU of the rest of the machine while updating (kernel network work, other processes): %v\n", max(0, machineCPU-gwCPU-clientCPU).Round(10*time.Millisecond))
+	}
+	perSub := int64(-1)
+	if o.pid > 0 {
+		perSub = (rssAfter - rssBefore) / int64(o.n)
+		fmt.Fprintf(&b, "gateway RSS:    %.1f MiB before, %.1f MiB with %d idle subscriptions: %d bytes (%.1f KiB) per subscription; %d threads; idle CPU %.0f%% of a core\n",
+			float64(rssBefore)/(1<<20), float64(rssAfter)/(1<<20), o.n, perSub, float64(perSub)/1024, gatewayThreads, idleCPU*100)
+		if rtBefore.ok && rtAfter.ok {
+			fmt.Fprintf(&b, "gateway Go runtime (after GC): goroutines %d -> %d (%.2f per subscription); heap in use %.1f -> %.1f MiB (%d B per subscription); stacks %.1f -> %.1f MiB (%d B per subscription); heap objects %d per subscription\n",
+				rtBefore.goroutines, rtAfter.goroutines, float64(rtAfter.goroutines-rtBefore.goroutines)/float64(o.n),
+				float64(rtBefore.heapInuse)/(1<<20), float64(rtAfter.heapInuse)/(1<<20), (rtAfter.heapInuse-rtBefore.heapInuse)/int64(o.n),
+				float64(rtBefore.stackInuse)/(1<<20), float64(rtAfter.stackInuse)/(1<<20), (rtAfter.stackInuse-rtBefore.stackInuse)/int64(o.n),
+				(rtAfter.heapObj-rtBefore.heapObj)/int64(o.n))
+		}
+	}
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	fmt.Fprintf(&b, "client:         %d goroutines, Go heap %.1f MiB, stacks %.1f MiB, GOMAXPROCS %d\n",
+		runtime.NumGoroutine(), float64(ms0.HeapInuse)/(1<<20), float64(ms0.StackInuse)/(1<<20), runtime.GOMAXPROCS(0))
+	ok := missing == 0 && dups == 0 && wrong == 0 && subErrs == 0 && len(incomplete) == 0
+	fmt.Fprintf(&b, "result: label=%s mode=%s n=%d updates=%d delivered=%d expected=%d missing=%d duplicates=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s rss_before_bytes=%d rss_after_bytes=%d bytes_per_sub=%d goroutines_per_sub=%s idle_cpu=%.2f gateway_cpu_per_delivery_us=%.0f client_cpu_per_delivery_us=%.0f other_cpu_s=%.2f ramp_s=%.1f ok=%t\n",
+		label, mode, o.n, o.updates, len(lat), expected, missing, dups, ms(p50), ms(p90), ms(p99), ms(maxLat),
+		rssBefore, rssAfter, perSub, goroutinesPerSub(rtBefore, rtAfter, o.n), idleCPU,
+		float64(gwCPU.Microseconds())/float64(max(1, len(lat))), float64(clientCPU.Microseconds())/float64(max(1, len(lat))),
+		max(0, machineCPU-gwCPU-clientCPU).Seconds(), rampTime.Seconds(), ok)
+	fmt.Print(b.String())
+	return ok, nil
+}
+
+// machineBusy is the CPU time all CPUs spent outside idle and iowait
+// (/proc/stat), assuming 100 clock ticks a second.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 || i >= 8 { // idle, iowait; guest time is in user already
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		busy += n
+	}
+	return time.Duration(busy) * 10 * time.Millisecond
+}
+
+// selfCPU is the CPU time this process used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// saveProfile saves what url answers to dir/name.
+func saveProfile(ctx context.Context, url, dir, name string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, io.LimitReader(resp.Body, 256<<20)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func goroutinesPerSub(a, b runtimeView, n int) string {
+	if !a.ok || !b.ok {
+		return "na"
+	}
+	return strconv.FormatFloat(float64(b.goroutines-a.goroutines)/float64(n), 'f', 2, 64)
+}
