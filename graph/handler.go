@@ -41,6 +41,9 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	srv.Use(shapeLimit{limits})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			return next(ctx) // nothing to batch, and it lives long
+		}
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
 	return srv

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -26,8 +27,10 @@ type Websocket struct {
 	KeepAlive time.Duration
 	// PayloadLimit bounds one message from the client, in bytes.
 	PayloadLimit int64
-	// RevocationCheck is how often an open connection checks its token.
+	// RevocationCheck is how often open connections' tokens are checked.
 	RevocationCheck time.Duration
+
+	watch *tokenWatch
 }
 
 // closeForbidden is graphql-transport-ws's close code for a refused
@@ -42,7 +45,10 @@ type handlerOptions struct{ ws *Websocket }
 
 // WithWebsocket serves subscriptions over websockets.
 func WithWebsocket(ws Websocket) HandlerOption {
-	return func(o *handlerOptions) { o.ws = &ws }
+	return func(o *handlerOptions) {
+		ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
+		o.ws = &ws
+	}
 }
 
 func (ws *Websocket) transport() transport.Websocket {
@@ -84,20 +90,60 @@ func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (c
 	}
 	ctx = model.NewContextWithAuthError(model.NewContextWithPrincipal(ctx, p), nil)
 	ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt)
-	go func() {
-		defer cancel()
-		t := time.NewTicker(ws.RevocationCheck)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if ws.Revoked(p.TokenID) {
-					return
-				}
+	ws.watch.add(ctx, p.TokenID, cancel)
+	return ctx, nil, nil
+}
+
+// tokenWatch ends the connections whose token is revoked: one goroutine
+// checks them all every interval, and runs only while there are some.
+type tokenWatch struct {
+	revoked func(tokenID string) bool
+	every   time.Duration
+
+	mu      sync.Mutex
+	conns   map[*watched]struct{}
+	running bool
+}
+
+type watched struct {
+	tokenID string
+	cancel  context.CancelFunc
+}
+
+// add watches a connection until its context ends.
+func (w *tokenWatch) add(ctx context.Context, tokenID string, cancel context.CancelFunc) {
+	x := &watched{tokenID: tokenID, cancel: cancel}
+	w.mu.Lock()
+	w.conns[x] = struct{}{}
+	if !w.running {
+		w.running = true
+		go w.loop()
+	}
+	w.mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		cancel()
+		w.mu.Lock()
+		delete(w.conns, x)
+		w.mu.Unlock()
+	})
+}
+
+func (w *tokenWatch) loop() {
+	t := time.NewTicker(w.every)
+	defer t.Stop()
+	for range t.C {
+		w.mu.Lock()
+		if len(w.conns) == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		for x := range w.conns {
+			if w.revoked(x.tokenID) {
+				x.cancel()
+				delete(w.conns, x)
 			}
 		}
-	}()
-	return ctx, nil, nil
+		w.mu.Unlock()
+	}
 }
