@@ -7,6 +7,26 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
+// parseRateFilter parses the optional base and target codes of a rate
+// filter. It returns EINVALID.
+func parseRateFilter(base, target *string) (model.RateFilter, error) {
+	var (
+		f   model.RateFilter
+		err error
+	)
+	if base != nil {
+		if f.BaseCode, err = model.ParseCode("base", *base); err != nil {
+			return f, err
+		}
+	}
+	if target != nil {
+		if f.TargetCode, err = model.ParseCode("target", *target); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
 // parseStoredPair parses a pair of six letters naming two different
 // currencies. It returns EINVALID.
 func parseStoredPair(s string) (model.Pair, error) {

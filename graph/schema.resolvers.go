@@ -426,19 +426,9 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
-	var (
-		filter model.RateFilter
-		err    error
-	)
-	if base != nil {
-		if filter.BaseCode, err = model.ParseCode("base", *base); err != nil {
-			return nil, err
-		}
-	}
-	if target != nil {
-		if filter.TargetCode, err = model.ParseCode("target", *target); err != nil {
-			return nil, err
-		}
+	filter, err := parseRateFilter(base, target)
+	if err != nil {
+		return nil, err
 	}
 	limit, err := pageSize(first)
 	if err != nil {

@@ -27,19 +27,9 @@ func toGraphChange(c model.RateChange) *gqlmodel.RateChange {
 // that the snapshot already shows arrives too, with the same or a lower
 // sequence number. The channel work runs here, outside the resolvers.
 func (r *Resolver) rateChanges(ctx context.Context, base, target *string, includeCurrent bool) (<-chan *gqlmodel.RateChange, error) {
-	var (
-		filter model.RateFilter
-		err    error
-	)
-	if base != nil {
-		if filter.BaseCode, err = model.ParseCode("base", *base); err != nil {
-			return nil, err
-		}
-	}
-	if target != nil {
-		if filter.TargetCode, err = model.ParseCode("target", *target); err != nil {
-			return nil, err
-		}
+	filter, err := parseRateFilter(base, target)
+	if err != nil {
+		return nil, err
 	}
 	sub, err := r.Hub.Subscribe(filter)
 	if err != nil {

@@ -20,31 +20,19 @@ var _ model.ChangeFeed = (*DB)(nil)
 // changeChannel is the PostgreSQL NOTIFY channel of rate changes.
 const changeChannel = "fx_rate_changes"
 
-// changeRow is a row of rate_changes.
+// changeRow is a row of rate_changes, and in JSON the NOTIFY payload: the
+// change itself, well under PostgreSQL's 8,000-byte limit (about 200 bytes).
 type changeRow struct {
-	bun.BaseModel `bun:"table:rate_changes,alias:rc"`
+	bun.BaseModel `bun:"table:rate_changes,alias:rc" json:"-"`
 
-	ID       int64     `bun:"id,pk,autoincrement"`
-	Kind     string    `bun:"kind,notnull"`
-	Base     string    `bun:"base_code,notnull"`
-	Target   string    `bun:"target_code,notnull"`
-	Rate     *string   `bun:"rate"`
-	Previous *string   `bun:"previous_rate"`
-	Seq      int64     `bun:"seq,notnull"`
-	At       time.Time `bun:"at,notnull"`
-}
-
-// notification is the NOTIFY payload: the change itself, well under
-// PostgreSQL's 8,000-byte limit (about 200 bytes).
-type notification struct {
-	ID       int64     `json:"id"`
-	Kind     string    `json:"k"`
-	Base     string    `json:"b"`
-	Target   string    `json:"t"`
-	Rate     *string   `json:"r,omitempty"`
-	Previous *string   `json:"p,omitempty"`
-	Seq      int64     `json:"s"`
-	At       time.Time `json:"at"`
+	ID       int64     `bun:"id,pk,autoincrement" json:"id"`
+	Kind     string    `bun:"kind,notnull" json:"k"`
+	Base     string    `bun:"base_code,notnull" json:"b"`
+	Target   string    `bun:"target_code,notnull" json:"t"`
+	Rate     *string   `bun:"rate" json:"r,omitempty"`
+	Previous *string   `bun:"previous_rate" json:"p,omitempty"`
+	Seq      int64     `bun:"seq,notnull" json:"s"`
+	At       time.Time `bun:"at,notnull" json:"at"`
 }
 
 func decimalText(d *model.Decimal) *string {
@@ -90,8 +78,7 @@ func (db *DB) recordChange(ctx context.Context, tx bun.Tx, kind model.RateChange
 		return model.RateChange{}, translate("record change", err, nil, nil, nil)
 	}
 	if tx.Dialect().Name() == dialect.PG {
-		payload, err := json.Marshal(notification{ID: row.ID, Kind: row.Kind, Base: row.Base, Target: row.Target,
-			Rate: row.Rate, Previous: row.Previous, Seq: row.Seq, At: row.At})
+		payload, err := json.Marshal(row)
 		if err != nil {
 			return model.RateChange{}, fmt.Errorf("store: notification: %w", err)
 		}
@@ -237,12 +224,12 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.Ra
 		if err != nil {
 			return err
 		}
-		var p notification
-		if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
+		var row changeRow
+		if err := json.Unmarshal([]byte(n.Payload), &row); err != nil {
 			db.logger.Error("store: bad change notification", "err", err)
 			continue
 		}
-		c, err := toChange(&changeRow{ID: p.ID, Kind: p.Kind, Base: p.Base, Target: p.Target, Rate: p.Rate, Previous: p.Previous, Seq: p.Seq, At: p.At})
+		c, err := toChange(&row)
 		if err != nil {
 			db.logger.Error("store: bad change notification", "err", err)
 			continue
