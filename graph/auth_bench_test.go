@@ -57,7 +57,7 @@ func BenchmarkAuthOverhead(b *testing.B) {
 		c := newClient(b, db) // Authenticator.Middleware, signed in as an ADMIN
 
 		admin := &model.Principal{UserID: 1, Scopes: []model.Scope{model.ScopeAll}, TokenID: "bench", ExpiresAt: time.Now().Add(time.Hour)}
-		srv := httptest.NewServer(principalInjector(admin, graph.NewHandler(c.env.resolver, graph.DefaultLimits)))
+		srv := httptest.NewServer(principalInjector(admin, graph.NewHandler(c.env.resolver, graph.DefaultLimits())))
 		b.Cleanup(srv.Close)
 		injected := &client{url: srv.URL, http: srv.Client(), env: c.env}
 
@@ -94,7 +94,7 @@ func BenchmarkLogin(b *testing.B) {
 		b.Cleanup(func() { stop(); <-done })
 		r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
 			OrganizationService: db, ResourceService: db, Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
-		srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, graph.DefaultLimits)))
+		srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, graph.DefaultLimits())))
 		b.Cleanup(srv.Close)
 		c := &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
 

@@ -17,7 +17,9 @@ type Limits struct {
 
 // DefaultLimits admit listing 1,000 rates with both currencies and GraphiQL's
 // introspection, and refuse the usual amplification attacks.
-var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 30, MaxComplexity: 25000}
+func DefaultLimits() Limits {
+	return Limits{MaxDepth: 15, MaxAliases: 30, MaxComplexity: 25000}
+}
 
 // shapeLimit refuses operations nested deeper than MaxDepth or with more
 // aliases than MaxAliases, before any resolver runs.

@@ -80,7 +80,7 @@ func (r response) code() string {
 // client signed in as a fresh ADMIN.
 func newClient(t testing.TB, db *store.DB) *client {
 	t.Helper()
-	return newClientWithLimits(t, db, graph.DefaultLimits)
+	return newClientWithLimits(t, db, graph.DefaultLimits())
 }
 
 // newClientWithLimits is newClient with other limits.

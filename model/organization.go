@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -103,21 +104,18 @@ const (
 	KindExportConfiguration ResourceKind = "export_configurations"
 )
 
-// ResourceKinds lists the kinds in the v1 document's order.
-var ResourceKinds = []ResourceKind{
-	KindProduct, KindSubject, KindStyle, KindGeneration, KindShooting, KindShotType, KindStylist,
-	KindBackgroundPreset, KindResolutionPreset, KindProductTypeShotType, KindExternalIntegration,
-	KindShootingGuideline, KindExportConfiguration,
+// ResourceKinds returns the kinds in the v1 document's order.
+func ResourceKinds() []ResourceKind {
+	return []ResourceKind{
+		KindProduct, KindSubject, KindStyle, KindGeneration, KindShooting, KindShotType, KindStylist,
+		KindBackgroundPreset, KindResolutionPreset, KindProductTypeShotType, KindExternalIntegration,
+		KindShootingGuideline, KindExportConfiguration,
+	}
 }
 
 // Valid reports whether k is one of the thirteen kinds.
 func (k ResourceKind) Valid() bool {
-	for _, v := range ResourceKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ResourceKinds(), k)
 }
 
 // Resource is an item a user owns, personally or within an organization.

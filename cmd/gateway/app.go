@@ -30,7 +30,7 @@ type app struct {
 
 // handler is the GraphQL endpoint with its websocket transport.
 func (a *app) handler(cfg config) http.Handler {
-	return graph.NewHandler(a.resolver, graph.DefaultLimits, graph.WithWebsocket(graph.Websocket{
+	return graph.NewHandler(a.resolver, graph.DefaultLimits(), graph.WithWebsocket(graph.Websocket{
 		Implementation:  a.websockets,
 		Authenticate:    a.authenticator.Authenticate,
 		Revoked:         a.revocations.Revoked,
