@@ -12,6 +12,7 @@ import (
 func toGraphRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
 		ID:        strconv.FormatInt(r.ID, 10),
+		StoredID:  r.ID,
 		BaseID:    r.BaseID,
 		TargetID:  r.TargetID,
 		Rate:      r.Rate,
@@ -25,6 +26,7 @@ func toGraphRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
 func toGraphInvertedRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
 		ID:        "inverse-" + strconv.FormatInt(r.ID, 10),
+		StoredID:  r.ID,
 		BaseID:    r.TargetID,
 		TargetID:  r.BaseID,
 		Rate:      model.RatToDecimal(new(big.Rat).Inv(r.Rate.Rat())),

@@ -48,6 +48,13 @@ func withLoaders(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, loadersKey{}, l)
 }
 
+// WithLoaders returns ctx with fresh dataloaders, for a caller outside
+// GraphQL (a REST route) whose work is one operation: lists then batch
+// their reads as they do in the graph.
+func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
+	return withLoaders(ctx, r.newLoaders())
+}
+
 // loaders returns the operation's loaders, or new ones outside an
 // operation (a direct call from REST), where there is nothing to batch.
 func (r *Resolver) loaders(ctx context.Context) *Loaders {

@@ -140,10 +140,15 @@ func NewPair(baseField, base, targetField, target string) (Pair, error) {
 	return p, p.Validate()
 }
 
-// Validate returns EINVALID when the pair is one currency with itself.
+// ErrSameCurrency is the EINVALID error of a pair of one currency with
+// itself; a surface may map it on its own (fx answers 409).
+var ErrSameCurrency = Invalid("target", "an exchange rate needs two different currencies")
+
+// Validate returns ErrSameCurrency when the pair is one currency with
+// itself.
 func (p Pair) Validate() error {
 	if p.Base == p.Target {
-		return Invalid("target", "an exchange rate needs two different currencies, got %s twice", p.Base)
+		return ErrSameCurrency
 	}
 	return nil
 }

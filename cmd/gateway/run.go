@@ -14,6 +14,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/model"
+	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 )
 
@@ -167,7 +168,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg)),
+		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg), rest.FX{R: a.resolver, Logger: logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

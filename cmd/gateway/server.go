@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 )
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler, fx rest.FX) http.Handler {
 	mux := http.NewServeMux()
-	addRoutes(mux, logger, db, gql)
+	addRoutes(mux, logger, db, gql, fx)
 	var h http.Handler = mux
 	h = authn.Middleware(h)
 	h = limitBody(h, cfg.MaxBodyBytes)

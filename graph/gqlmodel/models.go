@@ -15,6 +15,7 @@ import (
 // inverse of the stored reverse pair.
 type ExchangeRate struct {
 	ID        string
+	StoredID  int64 // the stored rate (for an inverse, the stored reverse pair)
 	BaseID    int64
 	TargetID  int64
 	Rate      decimal.Decimal

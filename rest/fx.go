@@ -1,0 +1,381 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/graph/gqlmodel"
+	"github.com/fxgraph/gateway/model"
+)
+
+// FX serves the fx surface (document 000: currencies, exchange rates,
+// conversions) on the graph's resolvers.
+type FX struct {
+	R      *graph.Resolver
+	Logger *slog.Logger
+}
+
+// fxCurrency is CurrencyOutSchema.
+type fxCurrency struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Code string `json:"code"`
+	Sign string `json:"sign"`
+}
+
+// fxRate is ExchangeRateOutSchema.
+type fxRate struct {
+	ID             int64           `json:"id"`
+	BaseCurrency   fxCurrency      `json:"baseCurrency"`
+	TargetCurrency fxCurrency      `json:"targetCurrency"`
+	Rate           json.RawMessage `json:"rate"`
+}
+
+// fxConversion is ConvertedCurrencySchema.
+type fxConversion struct {
+	BaseCurrency    fxCurrency      `json:"baseCurrency"`
+	TargetCurrency  fxCurrency      `json:"targetCurrency"`
+	Rate            json.RawMessage `json:"rate"`
+	Amount          json.RawMessage `json:"amount"`
+	ConvertedAmount json.RawMessage `json:"convertedAmount"`
+}
+
+// fxRatePlaces is how many decimals a rate has on REST (CONTRACT §4).
+const fxRatePlaces = 6
+
+func toFXCurrency(c *model.Currency) fxCurrency {
+	return fxCurrency{ID: c.ID, Name: c.Name, Code: c.Code, Sign: c.Sign}
+}
+
+// fxNumber writes an exact decimal as a JSON number.
+func fxNumber(d model.Decimal) json.RawMessage { return json.RawMessage(d.String()) }
+
+// toFXRate resolves a rate's currencies through the same field resolvers
+// as the graph (batched by the request's loaders).
+func (fx FX) toFXRate(ctx context.Context, r *gqlmodel.ExchangeRate) (fxRate, error) {
+	base, err := fx.R.ExchangeRate().Base(ctx, r)
+	if err != nil {
+		return fxRate{}, err
+	}
+	target, err := fx.R.ExchangeRate().Target(ctx, r)
+	if err != nil {
+		return fxRate{}, err
+	}
+	return fxRate{ID: r.StoredID, BaseCurrency: toFXCurrency(base), TargetCurrency: toFXCurrency(target),
+		Rate: fxNumber(r.Rate.Round(fxRatePlaces))}, nil
+}
+
+// ListCurrencies is GET /currencies.
+func (fx FX) ListCurrencies() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		out := []fxCurrency{}
+		var after *string
+		for {
+			first := graph.MaxPageSize
+			page, err := fx.R.Query().Currencies(ctx, &first, after)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range page.Edges {
+				out = append(out, toFXCurrency(e.Node))
+			}
+			if !page.PageInfo.HasNextPage {
+				return out, nil
+			}
+			after = page.PageInfo.EndCursor
+		}
+	})
+}
+
+// AddCurrency is POST /currencies: 201, 409, 422.
+func (fx FX) AddCurrency() http.Handler {
+	return fx.handle(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+		f, err := readFields(r)
+		if err != nil {
+			return nil, err
+		}
+		var in gqlmodel.CreateCurrencyInput
+		var errs []fieldError
+		for _, fld := range []struct {
+			name string
+			dst  *string
+		}{{"name", &in.Name}, {"code", &in.Code}, {"sign", &in.Sign}} {
+			v, _, verr := f.text(fld.name, true)
+			if verr != nil {
+				errs = append(errs, verr.items...)
+			}
+			*fld.dst = v
+		}
+		if len(errs) > 0 {
+			return nil, &validationError{items: errs}
+		}
+		c, err := fx.R.Mutation().CreateCurrency(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return toFXCurrency(c), nil
+	})
+}
+
+// GetCurrency is GET /currency/{code}: 200, 404, 422.
+func (fx FX) GetCurrency() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		c, err := fx.R.Query().Currency(ctx, r.PathValue("code"))
+		if err != nil {
+			return nil, err
+		}
+		return toFXCurrency(c), nil
+	})
+}
+
+// UpdateCurrency is PATCH /currency/{code}: 200, 404, 422.
+func (fx FX) UpdateCurrency() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		f, err := readFields(r)
+		if err != nil {
+			return nil, err
+		}
+		var in gqlmodel.UpdateCurrencyInput
+		for _, fld := range []struct {
+			name string
+			dst  **string
+		}{{"name", &in.Name}, {"sign", &in.Sign}} {
+			v, ok, verr := f.text(fld.name, false)
+			if verr != nil {
+				return nil, verr
+			}
+			if ok {
+				*fld.dst = &v
+			}
+		}
+		c, err := fx.R.Mutation().UpdateCurrency(ctx, r.PathValue("code"), in)
+		if err != nil {
+			return nil, err
+		}
+		return toFXCurrency(c), nil
+	})
+}
+
+// DeleteCurrency is DELETE /currency/{code}: 200 null, 404.
+func (fx FX) DeleteCurrency() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		_, err := fx.R.Mutation().DeleteCurrency(ctx, r.PathValue("code"))
+		return nil, err
+	})
+}
+
+// ListRates is GET /exchangerates.
+func (fx FX) ListRates() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		out := []fxRate{}
+		var after *string
+		for {
+			first := graph.MaxPageSize
+			page, err := fx.R.Query().ExchangeRates(ctx, nil, nil, &first, after)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range page.Edges {
+				rate, err := fx.toFXRate(ctx, e.Node)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, rate)
+			}
+			if !page.PageInfo.HasNextPage {
+				return out, nil
+			}
+			after = page.PageInfo.EndCursor
+		}
+	})
+}
+
+// AddRate is POST /exchangerates: 201, 404, 409 (also for a currency
+// paired with itself), 422.
+func (fx FX) AddRate() http.Handler {
+	return fx.handle(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+		f, err := readFields(r)
+		if err != nil {
+			return nil, err
+		}
+		var errs []fieldError
+		base, _, verr := f.text("baseCurrencyCode", true)
+		if verr != nil {
+			errs = append(errs, verr.items...)
+		}
+		target, _, verr := f.text("targetCurrencyCode", true)
+		if verr != nil {
+			errs = append(errs, verr.items...)
+		}
+		rateText, _, verr := f.number("rate", true)
+		if verr != nil {
+			errs = append(errs, verr.items...)
+		}
+		if len(errs) > 0 {
+			return nil, &validationError{items: errs}
+		}
+		rate, err := model.ParseDecimal("rate", rateText)
+		if err != nil {
+			return nil, err
+		}
+		created, err := fx.R.Mutation().CreateExchangeRate(ctx, gqlmodel.CreateExchangeRateInput{BaseCode: base, TargetCode: target, Rate: rate})
+		if err != nil {
+			return nil, err
+		}
+		return fx.toFXRate(ctx, created)
+	})
+}
+
+// GetRate is GET /exchangerate/{pair}: the stored pair or the inverse of
+// the stored reverse pair; 200, 404, 422.
+func (fx FX) GetRate() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		rate, err := fx.R.Query().ExchangeRate(ctx, r.PathValue("pair"))
+		if err != nil {
+			return nil, err
+		}
+		return fx.toFXRate(ctx, rate)
+	})
+}
+
+// UpdateRate is PATCH /exchangerate/{pair}: 200, 404, 422.
+func (fx FX) UpdateRate() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		f, err := readFields(r)
+		if err != nil {
+			return nil, err
+		}
+		rateText, _, verr := f.number("rate", true)
+		if verr != nil {
+			return nil, verr
+		}
+		rate, err := model.ParseDecimal("rate", rateText)
+		if err != nil {
+			return nil, err
+		}
+		updated, err := fx.R.Mutation().UpdateExchangeRate(ctx, r.PathValue("pair"), rate)
+		if err != nil {
+			return nil, err
+		}
+		return fx.toFXRate(ctx, updated)
+	})
+}
+
+// DeleteRate is DELETE /exchangerate/{pair}: 200 null, 404, 422.
+func (fx FX) DeleteRate() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		_, err := fx.R.Mutation().DeleteExchangeRate(ctx, r.PathValue("pair"))
+		return nil, err
+	})
+}
+
+// Convert is GET /exchange?from_=&to=&amount=: 200, 404, 422.
+func (fx FX) Convert() http.Handler {
+	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+		q := r.URL.Query()
+		var errs []fieldError
+		for _, name := range []string{"from_", "to", "amount"} {
+			if !q.Has(name) {
+				errs = append(errs, fieldError{Loc: []string{"query", name}, Msg: "Field required", Type: "missing"})
+			}
+		}
+		if len(errs) > 0 {
+			return nil, &validationError{items: errs}
+		}
+		amount, err := model.ParseDecimal("amount", q.Get("amount"))
+		if err != nil {
+			return nil, err
+		}
+		c, err := fx.R.Query().Convert(ctx, q.Get("from_"), q.Get("to"), amount)
+		if err != nil {
+			return nil, err
+		}
+		return fxConversion{
+			BaseCurrency: toFXCurrency(c.From), TargetCurrency: toFXCurrency(c.To),
+			Rate: fxNumber(c.Rate.Round(fxRatePlaces)), Amount: fxNumber(c.Amount),
+			ConvertedAmount: json.RawMessage(model.DecimalString(c.ConvertedAmount)),
+		}, nil
+	})
+}
+
+// handle runs fn with the request's loaders and writes its answer with
+// status, or the fx error body of its error.
+func (fx FX) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := fn(fx.R.WithLoaders(r.Context()), r)
+		if err != nil {
+			fx.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, status, v)
+	})
+}
+
+// fxError is the fx body of every error but 422: the text under both
+// detail and message, because clients of the original read message.
+type fxError struct {
+	Detail  string `json:"detail"`
+	Message string `json:"message"`
+}
+
+// writeError maps an error to its fx status and body (CONTRACT §6).
+func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var verr *validationError
+	switch {
+	case errors.As(err, &verr):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": verr.items})
+		return
+	case errors.Is(err, errTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, fxError{"Request body too large", "Request body too large"})
+		return
+	case errors.Is(err, model.ErrSameCurrency):
+		msg := model.ErrorMessage(err)
+		writeJSON(w, http.StatusConflict, fxError{msg, msg})
+		return
+	}
+	msg := model.ErrorMessage(err)
+	switch model.ErrorCode(err) {
+	case model.EINVALID:
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []fieldError{{Loc: fxLoc(r, model.ErrorField(err)), Msg: msg, Type: "value_error"}}})
+	case model.ENOTFOUND:
+		writeJSON(w, http.StatusNotFound, fxError{msg, msg})
+	case model.ECONFLICT:
+		writeJSON(w, http.StatusConflict, fxError{msg, msg})
+	case model.EUNAUTHORIZED:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, fxError{msg, msg})
+	case model.EFORBIDDEN:
+		writeJSON(w, http.StatusForbidden, fxError{msg, msg})
+	default:
+		fx.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, fxError{"Internal Server Error", "Internal Server Error"})
+	}
+}
+
+// fxNames are the fx names of the resolvers' input fields.
+var fxNames = map[string]string{"from": "from_", "baseCode": "baseCurrencyCode", "targetCode": "targetCurrencyCode"}
+
+// fxLoc says where a field of an fx request was: in the path, the query
+// (GET and DELETE) or the body.
+func fxLoc(r *http.Request, field string) []string {
+	if name, ok := fxNames[field]; ok {
+		field = name
+	}
+	switch {
+	case r.PathValue(field) != "":
+		return []string{"path", field}
+	case r.Method == http.MethodGet || r.Method == http.MethodDelete:
+		return []string{"query", field}
+	}
+	return []string{"body", field}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
