@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
@@ -75,31 +72,9 @@ func BenchmarkAuthOverhead(b *testing.B) {
 func BenchmarkLogin(b *testing.B) {
 	benchBackends(b, func(b *testing.B, db *store.DB, stmts *stmtCounter) {
 		ctx := context.Background()
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		issuer, err := auth.NewIssuer([]byte(testKey), "fx-gateway", auth.DefaultLifetimes(), time.Now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		hasher, err := auth.NewHasher(bcrypt.DefaultCost)
-		if err != nil {
-			b.Fatal(err)
-		}
-		revocations := auth.NewRevocations(db, 50*time.Millisecond, time.Now, logger)
-		if err := revocations.Load(ctx); err != nil {
-			b.Fatal(err)
-		}
-		pollCtx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); revocations.Run(pollCtx) }()
-		b.Cleanup(func() { stop(); <-done })
-		r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
-			OrganizationService: db, ResourceService: db, Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
-		srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, graph.DefaultLimits())))
-		b.Cleanup(srv.Close)
-		c := &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
-
+		c := newServer(b, db, graph.DefaultLimits(), bcrypt.DefaultCost)
 		name := "bench_login"
-		hash, err := hasher.Hash(testPassword)
+		hash, err := c.env.resolver.Hasher.Hash(testPassword)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -86,13 +86,22 @@ func newClient(t testing.TB, db *store.DB) *client {
 // newClientWithLimits is newClient with other limits.
 func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *client {
 	t.Helper()
+	c := newServer(t, db, limits, bcrypt.MinCost)
+	return c.as(c.newUser(t, model.CategoryAdmin).token)
+}
+
+// newServer serves the whole graph over db (resolvers, authentication,
+// the revocation cache) with passwords hashed at bcryptCost, and returns an
+// anonymous client of it.
+func newServer(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost int) *client {
+	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	issuer, err := auth.NewIssuer([]byte(testKey), "fx-gateway", auth.DefaultLifetimes(), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher, err := auth.NewHasher(bcrypt.MinCost)
+	hasher, err := auth.NewHasher(bcryptCost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +118,7 @@ func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *clien
 		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
 	srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits)))
 	t.Cleanup(srv.Close)
-	c := &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
-	return c.as(c.newUser(t, model.CategoryAdmin).token)
+	return &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
 }
 
 // testUser is a user made by newUser, signed in.
