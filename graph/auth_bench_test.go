@@ -99,7 +99,9 @@ func BenchmarkLogin(b *testing.B) {
 	})
 }
 
-// benchMutation is benchQuery with variables.
+// benchMutation posts an operation with variables once, checks the answer
+// with check, then times it in a b.Loop; every timed answer must be free of
+// errors too. It reports the SQL statements per operation as stmts/op.
 func benchMutation(b *testing.B, c *client, stmts *stmtCounter, query string, vars map[string]any, check func(json.RawMessage) error) {
 	b.Helper()
 	res := c.do(b, query, vars)

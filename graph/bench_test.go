@@ -49,22 +49,7 @@ func benchBackends(b *testing.B, fn func(b *testing.B, db *store.DB, stmts *stmt
 // SQL statements per operation as stmts/op.
 func benchQuery(b *testing.B, c *client, stmts *stmtCounter, query string, check func(data json.RawMessage) error) {
 	b.Helper()
-	res := c.do(b, query, nil)
-	if len(res.Errors) > 0 {
-		b.Fatalf("first response has errors: %+v", res.Errors)
-	}
-	if err := check(res.Data); err != nil {
-		b.Fatalf("first response %s: %v", res.Data, err)
-	}
-	b.ReportAllocs()
-	before := stmts.n.Load()
-	b.ResetTimer()
-	for b.Loop() {
-		if res := c.do(b, query, nil); len(res.Errors) > 0 {
-			b.Fatalf("errors: %+v", res.Errors)
-		}
-	}
-	b.ReportMetric(float64(stmts.n.Load()-before)/float64(b.N), "stmts/op")
+	benchMutation(b, c, stmts, query, nil, check)
 }
 
 // benchWantPath checks that a convert answer took the path (and via, "" for none).

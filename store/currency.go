@@ -27,7 +27,7 @@ func (db *DB) FindCurrencies(ctx context.Context, after string, limit int) ([]*m
 	if err := q.Scan(ctx); err != nil {
 		return nil, 0, translate("find currencies", err, nil, nil, nil)
 	}
-	return toCurrencies(rows), int(total), nil
+	return convertRows(rows, toCurrency), int(total), nil
 }
 
 // FindCurrencyByCode returns the currency with the code, or ENOTFOUND.
@@ -43,14 +43,14 @@ func (db *DB) FindCurrencyByCode(ctx context.Context, code string) (*model.Curre
 // any order.
 func (db *DB) FindCurrenciesByCodes(ctx context.Context, codes []string) ([]*model.Currency, error) {
 	rows, err := findCurrenciesWhere(ctx, db.bun, "c.code IN (?)", codes)
-	return toCurrencies(rows), err
+	return convertRows(rows, toCurrency), err
 }
 
 // FindCurrenciesByIDs returns the currencies with the ids that exist, in any
 // order: one statement for any number of ids.
 func (db *DB) FindCurrenciesByIDs(ctx context.Context, ids []int64) ([]*model.Currency, error) {
 	rows, err := findCurrenciesWhere(ctx, db.bun, "c.id IN (?)", ids)
-	return toCurrencies(rows), err
+	return convertRows(rows, toCurrency), err
 }
 
 // CreateCurrency inserts c and sets its id and timestamps. It returns
@@ -132,7 +132,7 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		return nil, nil, err
 	}
 	db.committed(changes...)
-	return toCurrency(row), toExchangeRates(rates), nil
+	return toCurrency(row), convertRows(rates, toExchangeRate), nil
 }
 
 func findCurrency(ctx context.Context, db bun.IDB, code string) (*currencyRow, error) {

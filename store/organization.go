@@ -89,11 +89,7 @@ func (db *DB) FindOrganizationsByIDs(ctx context.Context, ids []int64) ([]*model
 	if err := db.bun.NewSelect().Model(&rows).Where("o.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, translate("find organizations", err, nil, nil, nil)
 	}
-	out := make([]*model.Organization, len(rows))
-	for i, r := range rows {
-		out[i] = toOrganization(r)
-	}
-	return out, nil
+	return convertRows(rows, toOrganization), nil
 }
 
 // FindOrganizations returns organizations ordered by name then id, and the
@@ -114,11 +110,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f model.OrganizationFilter)
 	if err != nil {
 		return nil, 0, translate("find organizations", err, nil, nil, nil)
 	}
-	out := make([]*model.Organization, len(rows))
-	for i, r := range rows {
-		out[i] = toOrganization(r)
-	}
-	return out, int(total), nil
+	return convertRows(rows, toOrganization), int(total), nil
 }
 
 // UpdateOrganization applies upd in one transaction; a new owner becomes a
@@ -182,11 +174,7 @@ func (db *DB) FindMembers(ctx context.Context, orgID int64) ([]*model.Membership
 	if err := db.bun.NewSelect().Model(&rows).Where("m.organization_id = ?", orgID).OrderExpr("m.joined_at, m.user_id").Scan(ctx); err != nil {
 		return nil, translate("find members", err, nil, nil, nil)
 	}
-	out := make([]*model.Membership, len(rows))
-	for i, r := range rows {
-		out[i] = toMembership(r)
-	}
-	return out, nil
+	return convertRows(rows, toMembership), nil
 }
 
 // IsMember reports whether the user is a member of the organization.

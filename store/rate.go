@@ -49,7 +49,7 @@ func (db *DB) FindExchangeRates(ctx context.Context, f model.RateFilter, page mo
 	if err := q.Scan(ctx); err != nil {
 		return nil, 0, translate("find rates", err, nil, nil, nil)
 	}
-	return toExchangeRates(rows), int(total), nil
+	return convertRows(rows, toExchangeRate), int(total), nil
 }
 
 // FindExchangeRate returns the stored rate of the pair, or ENOTFOUND.
@@ -71,7 +71,7 @@ func (db *DB) FindRatesTouching(ctx context.Context, codes ...string) ([]*model.
 	if err != nil {
 		return nil, translate("find rates touching", err, nil, nil, nil)
 	}
-	return toExchangeRates(rows), nil
+	return convertRows(rows, toExchangeRate), nil
 }
 
 // CreateExchangeRate stores the rate of the pair. It returns ENOTFOUND when a

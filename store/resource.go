@@ -78,11 +78,7 @@ func (db *DB) FindResources(ctx context.Context, f model.ResourceFilter) ([]*mod
 	if err != nil {
 		return nil, 0, translate("find resources", err, nil, nil, nil)
 	}
-	out := make([]*model.Resource, len(rows))
-	for i, r := range rows {
-		out[i] = toResource(r)
-	}
-	return out, int(total), nil
+	return convertRows(rows, toResource), int(total), nil
 }
 
 // MigrateResources moves the user's personal resources of the kinds into

@@ -47,6 +47,15 @@ func (d exactDecimal) Value() (driver.Value, error) { return model.DecimalString
 // Scan implements sql.Scanner.
 func (d *exactDecimal) Scan(v any) error { return d.Decimal.Scan(v) }
 
+// convertRows converts rows read from the store into model values.
+func convertRows[R, M any](rows []*R, convert func(*R) *M) []*M {
+	out := make([]*M, len(rows))
+	for i, r := range rows {
+		out[i] = convert(r)
+	}
+	return out
+}
+
 func toCurrency(r *currencyRow) *model.Currency {
 	return &model.Currency{
 		ID:        r.ID,
@@ -56,14 +65,6 @@ func toCurrency(r *currencyRow) *model.Currency {
 		CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(),
 	}
-}
-
-func toCurrencies(rows []*currencyRow) []*model.Currency {
-	out := make([]*model.Currency, len(rows))
-	for i, r := range rows {
-		out[i] = toCurrency(r)
-	}
-	return out
 }
 
 func toExchangeRate(r *rateRow) *model.ExchangeRate {
@@ -77,12 +78,4 @@ func toExchangeRate(r *rateRow) *model.ExchangeRate {
 		CreatedAt:  r.CreatedAt.UTC(),
 		UpdatedAt:  r.UpdatedAt.UTC(),
 	}
-}
-
-func toExchangeRates(rows []*rateRow) []*model.ExchangeRate {
-	out := make([]*model.ExchangeRate, len(rows))
-	for i, r := range rows {
-		out[i] = toExchangeRate(r)
-	}
-	return out
 }

@@ -142,11 +142,7 @@ func (db *DB) RevokedSince(ctx context.Context, since time.Time) ([]*model.Token
 	if err != nil {
 		return nil, translate("find revoked tokens", err, nil, nil, nil)
 	}
-	out := make([]*model.Token, len(rows))
-	for i, r := range rows {
-		out[i] = toToken(r)
-	}
-	return out, nil
+	return convertRows(rows, toToken), nil
 }
 
 func insertTokens(ctx context.Context, tx bun.Tx, tokens []*model.Token) error {

@@ -91,11 +91,7 @@ func (db *DB) FindUsersByIDs(ctx context.Context, ids []int64) ([]*model.User, e
 	if err := db.bun.NewSelect().Model(&rows).Where("u.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, translate("find users", err, nil, nil, nil)
 	}
-	out := make([]*model.User, len(rows))
-	for i, r := range rows {
-		out[i] = toUser(r)
-	}
-	return out, nil
+	return convertRows(rows, toUser), nil
 }
 
 // FindUserByUUID returns the user with the UUID, or ENOTFOUND.
@@ -127,11 +123,7 @@ func (db *DB) FindUsers(ctx context.Context, f model.UserFilter) ([]*model.User,
 	if err != nil {
 		return nil, 0, translate("find users", err, nil, nil, nil)
 	}
-	out := make([]*model.User, len(rows))
-	for i, r := range rows {
-		out[i] = toUser(r)
-	}
-	return out, int(total), nil
+	return convertRows(rows, toUser), int(total), nil
 }
 
 // UpdateUser applies upd in one transaction. Disabling the user or changing
