@@ -83,6 +83,7 @@ func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUser
 	upd, err := parseUserUpdate(gqlmodel.UpdateUserInput{
 		Username: in.Username, Email: in.Email, FullName: in.FullName, Age: in.Age,
 		Gender: in.Gender, AuthMethod: in.AuthMethod, Category: in.Category, IsActive: in.IsActive,
+		ReworkAvailable: in.ReworkAvailable,
 	}, r.Hasher)
 	if err != nil {
 		return nil, err
@@ -94,8 +95,14 @@ func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUser
 	if upd.Category != nil {
 		u.Category = *upd.Category
 	}
+	if in.IsSuperuser != nil && *in.IsSuperuser {
+		u.Category = model.CategoryAdmin
+	}
 	if upd.Active != nil {
 		u.Active = *upd.Active
+	}
+	if upd.ReworkAvailable != nil {
+		u.ReworkAvailable = *upd.ReworkAvailable
 	}
 	return r.createUser(ctx, u, in.Password)
 }
@@ -125,18 +132,9 @@ func (r *Resolver) login(ctx context.Context, login, password, device string, fl
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := r.UserService.FindUserByLogin(ctx, login)
-	if model.ErrorCode(err) == model.ENOTFOUND {
-		r.Hasher.Check("", password) // spend the same time as a wrong password
-		return nil, nil, errBadCredentials
-	} else if err != nil {
+	u, err := r.checkCredentials(ctx, login, password)
+	if err != nil {
 		return nil, nil, err
-	}
-	if !r.Hasher.Check(u.PasswordHash, password) {
-		return nil, nil, errBadCredentials
-	}
-	if !u.Active {
-		return nil, nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
 	}
 	issued, err := r.Issuer.Issue(u, device, flow)
 	if err != nil {
@@ -149,8 +147,9 @@ func (r *Resolver) login(ctx context.Context, login, password, device string, fl
 }
 
 // refresh rotates a refresh token. EUNAUTHORIZED for an invalid one,
-// EFORBIDDEN for an access token, a disabled user or a reused (revoked)
-// refresh token, which revokes every token of its device.
+// EFORBIDDEN for an access token, a disabled user, a signed-in caller who
+// does not own it, or a reused (revoked) refresh token, which revokes every
+// token of its device.
 func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *model.User, error) {
 	c, err := r.Issuer.Verify(raw, model.TokenRefresh)
 	if err != nil {
@@ -159,6 +158,9 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 	uid, err := c.UserID()
 	if err != nil {
 		return nil, nil, err
+	}
+	if p := model.PrincipalFromContext(ctx); p != nil && p.UserID != uid {
+		return nil, nil, model.Errorf(model.EFORBIDDEN, "The token belongs to another user")
 	}
 	u, err := r.UserService.FindUserByID(ctx, uid)
 	if model.ErrorCode(err) == model.ENOTFOUND {
@@ -195,14 +197,15 @@ func (r *Resolver) revoke(ctx context.Context, p *model.Principal, ids []string)
 const maxTokenLifetime = 30 * 24 * time.Hour
 
 // updateUser applies in to the user ref as the principal p may: p is the
-// user or an ADMIN, and only an ADMIN changes category, isSuperuser or
-// isActive. EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
+// user or an ADMIN, and only an ADMIN changes category, isSuperuser,
+// isActive or reworkAvailable (sending the current value is no change).
+// EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
 func (r *Resolver) updateUser(ctx context.Context, p *model.Principal, target *model.User, in gqlmodel.UpdateUserInput) (*model.User, error) {
 	if err := model.Authorize(p, model.SelfOrAdmin(target.ID)); err != nil {
 		return nil, err
 	}
-	if (in.Category != nil || in.IsSuperuser != nil || in.IsActive != nil) && !p.Can(model.ScopeAll) {
-		return nil, model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser or isActive")
+	if !p.Can(model.ScopeAll) && changesAdminFields(target, in) {
+		return nil, errAdminFields
 	}
 	upd, err := parseUserUpdate(in, r.Hasher)
 	if err != nil {
@@ -259,10 +262,14 @@ func (r *Resolver) changeCategory(ctx context.Context, ref string, to model.Cate
 }
 
 // setActive activates or deactivates a user; deactivating revokes all
-// their tokens. ENOTFOUND, ECONFLICT for the last active ADMIN.
+// their tokens. ENOTFOUND, ECONFLICT when nothing would change or the user
+// is an ADMIN.
 func (r *Resolver) setActive(ctx context.Context, ref string, active bool) (*model.User, error) {
 	u, err := r.findUser(ctx, ref)
 	if err != nil {
+		return nil, err
+	}
+	if err := model.CheckActivation(u, active); err != nil {
 		return nil, err
 	}
 	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{Active: &active})
@@ -305,6 +312,12 @@ func parseUserUpdate(in gqlmodel.UpdateUserInput, h *auth.Hasher) (model.UserUpd
 		}
 	}
 	upd.Age, upd.Gender, upd.AuthMethod, upd.Active = in.Age, in.Gender, in.AuthMethod, in.IsActive
+	if in.ReworkAvailable != nil {
+		if *in.ReworkAvailable < 0 {
+			return upd, model.Invalid("reworkAvailable", "reworkAvailable must not be negative, got %d", *in.ReworkAvailable)
+		}
+		upd.ReworkAvailable = in.ReworkAvailable
+	}
 	if in.Category != nil {
 		if !in.Category.Valid() {
 			return upd, model.Invalid("category", "unknown category %q", *in.Category)
@@ -354,17 +367,104 @@ func toAuthPayload(issued *auth.Issued, u *model.User) *gqlmodel.AuthPayload {
 	return out
 }
 
-// listUsers pages through users by offset.
-func (r *Resolver) listUsers(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error) {
-	limit, offset, err := offsetPage(userCursor, first, after)
+// listUsers pages through users by offset, those matching search only when
+// it is given. EINVALID.
+func (r *Resolver) listUsers(ctx context.Context, search *string, skip, first *int, after *string) (*gqlmodel.UserConnection, error) {
+	limit, offset, err := offsetPage(userCursor, skip, first, after)
 	if err != nil {
 		return nil, err
 	}
-	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Offset: offset, Limit: limit + 1})
+	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: trimmed(search), Offset: offset, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}
 	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.User](userCursor, offset),
 		func(c string, u *model.User) *gqlmodel.UserEdge { return &gqlmodel.UserEdge{Cursor: c, Node: u} })
 	return &gqlmodel.UserConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+}
+
+// trimmed is s without surrounding white space; "" for nil.
+func trimmed(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
+
+var errAdminFields = model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable")
+
+// changesAdminFields reports whether in changes a field of u that only an
+// ADMIN may change.
+func changesAdminFields(u *model.User, in gqlmodel.UpdateUserInput) bool {
+	return (in.Category != nil && *in.Category != u.Category) ||
+		(in.IsSuperuser != nil && *in.IsSuperuser != (u.Category == model.CategoryAdmin)) ||
+		(in.IsActive != nil && *in.IsActive != u.Active) ||
+		(in.ReworkAvailable != nil && *in.ReworkAvailable != u.ReworkAvailable)
+}
+
+// setPassword sets the password of the user ref without the current one,
+// as that user only. EINVALID, ENOTFOUND, EFORBIDDEN.
+func (r *Resolver) setPassword(ctx context.Context, p *model.Principal, ref, password string) (*model.User, error) {
+	u, err := r.findUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.Self(u.ID)); err != nil {
+		return nil, err
+	}
+	if err := model.CheckPassword("password", password); err != nil {
+		return nil, err
+	}
+	hash, err := r.Hasher.Hash(password)
+	if err != nil {
+		return nil, err
+	}
+	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{PasswordHash: &hash})
+}
+
+// loginFlow converts the graph's login flow; FX when not given.
+func loginFlow(f *gqlmodel.LoginFlow) model.LoginFlow {
+	if f == nil {
+		return model.FlowFX
+	}
+	switch *f {
+	case gqlmodel.LoginFlowV1:
+		return model.FlowV1
+	case gqlmodel.LoginFlowAccounts:
+		return model.FlowAccounts
+	}
+	return model.FlowFX
+}
+
+// SignIn checks a login name (username or email) and password, as HTTP
+// Basic credentials carry them, and returns ctx signed in as that user with
+// the scopes of their category. The legacy routes that take HTTP Basic
+// call it before the resolver. EUNAUTHORIZED for wrong credentials,
+// EFORBIDDEN for a disabled user.
+func (r *Resolver) SignIn(ctx context.Context, login, password string) (context.Context, error) {
+	u, err := r.checkCredentials(ctx, login, password)
+	if err != nil {
+		return ctx, err
+	}
+	return model.NewContextWithPrincipal(ctx, &model.Principal{UserID: u.ID, Scopes: u.Category.Scopes()}), nil
+}
+
+// checkCredentials returns the active user with the login name (username
+// or email) and password. EUNAUTHORIZED for wrong credentials, EFORBIDDEN
+// for a disabled user.
+func (r *Resolver) checkCredentials(ctx context.Context, login, password string) (*model.User, error) {
+	u, err := r.UserService.FindUserByLogin(ctx, login)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		r.Hasher.Check("", password) // spend the same time as a wrong password
+		return nil, errBadCredentials
+	} else if err != nil {
+		return nil, err
+	}
+	if !r.Hasher.Check(u.PasswordHash, password) {
+		return nil, errBadCredentials
+	}
+	if !u.Active {
+		return nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
+	}
+	return u, nil
 }

@@ -423,7 +423,7 @@ func TestUserManagement(t *testing.T) {
 				vars map[string]any
 			}{
 				"createUser":        {idCreateUser, map[string]any{"in": map[string]any{"username": "sneaky_1", "password": "Secret-Pass-1", "category": "ADMIN"}}},
-				"users":             {`{ users { totalCount } }`, nil},
+				"adminUsers":        {`{ adminUsers { totalCount } }`, nil},
 				"userByUsername":    {`query($u: String!) { userByUsername(username: $u) { id } }`, map[string]any{"u": *other.Username}},
 				"deleteUser":        {idDelete, map[string]any{"id": otherID}},
 				"activateUser":      {idActivate, map[string]any{"id": otherID}},
@@ -438,7 +438,12 @@ func TestUserManagement(t *testing.T) {
 				})
 			}
 			for _, who := range []*client{c.as(other.token), c.as(c.newUser(t, model.CategoryAnonymousClient).token)} {
-				wantError(t, who.do(t, `{ users { totalCount } }`, nil), "FORBIDDEN", "")
+				wantError(t, who.do(t, `{ adminUsers { totalCount } }`, nil), "FORBIDDEN", "")
+				var list struct{ Users struct{ TotalCount int } }
+				who.mustData(t, `query($s: String) { users(search: $s) { totalCount } }`, map[string]any{"s": strings.ToUpper(*other.Username)}, &list)
+				if list.Users.TotalCount != 1 {
+					t.Errorf("users(search: %q) as a signed-in user: totalCount %d, want 1", strings.ToUpper(*other.Username), list.Users.TotalCount)
+				}
 			}
 			got := idStoredUser(t, db, other.ID)
 			if got.Category != model.CategoryManager || !got.Active || got.FullName != nil {
@@ -480,8 +485,8 @@ func TestUserManagement(t *testing.T) {
 		})
 		t.Run("UpdateSelfErrForbidden", func(t *testing.T) {
 			for _, in := range []map[string]any{
-				{"category": "ADMIN"}, {"category": "MANAGER"}, {"isSuperuser": true}, {"isActive": false}, {"isActive": true},
-				{"fullName": "x", "isSuperuser": true},
+				{"category": "ADMIN"}, {"category": "MANAGER"}, {"isSuperuser": true}, {"isActive": false},
+				{"fullName": "x", "isSuperuser": true}, {"reworkAvailable": 9},
 			} {
 				wantError(t, as.do(t, idUpdateUser, map[string]any{"id": fmt.Sprint(u.ID), "in": in}), "FORBIDDEN", "")
 				wantError(t, as.do(t, idUpdateMe, map[string]any{"in": in}), "FORBIDDEN", "")
@@ -491,6 +496,16 @@ func TestUserManagement(t *testing.T) {
 				t.Errorf("after FORBIDDEN self-updates: %+v, want API_CLIENT, active, unchanged", got)
 			}
 			wantAccepted(t, c, u.token, idMeQuery)
+		})
+		t.Run("UpdateSelfSameAdminFields", func(t *testing.T) {
+			// Sending the current value of an ADMIN-only field is no change
+			// (accounts PUT sends enabled and is_admin every time).
+			var out struct{ UpdateUser idUserJSON }
+			in := map[string]any{"isActive": true, "isSuperuser": false, "category": "API_CLIENT", "reworkAvailable": 2, "gender": 2}
+			as.mustData(t, idUpdateUser, map[string]any{"id": fmt.Sprint(u.ID), "in": in}, &out)
+			if got := out.UpdateUser; got.Category != "API_CLIENT" || !got.IsActive || got.Gender == nil || *got.Gender != 2 {
+				t.Errorf("updateUser with unchanged ADMIN-only fields = %+v, want gender 2 and the rest kept", got)
+			}
 		})
 		t.Run("UpdateMe", func(t *testing.T) {
 			var out struct{ UpdateMe idUserJSON }
@@ -738,7 +753,7 @@ func TestLastActiveAdmin(t *testing.T) {
 				t.Errorf("downgrade of one of two ADMINs = %+v, want MANAGER", out.DowngradeUser)
 			}
 			d := c.newUser(t, model.CategoryAdmin)
-			c.mustData(t, idDeactivate, map[string]any{"id": fmt.Sprint(d.ID)}, &struct{}{})
+			wantError(t, c.do(t, idDeactivate, map[string]any{"id": fmt.Sprint(d.ID)}), "CONFLICT", "The user is an ADMIN")
 			e := c.newUser(t, model.CategoryAdmin)
 			c.mustData(t, idDelete, map[string]any{"id": fmt.Sprint(e.ID)}, &struct{}{})
 			// The second ADMIN demotes the first, who is then not the last.

@@ -169,8 +169,8 @@ func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, 
 }
 
 // listOrganizations pages through the organizations p may see.
-func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
-	limit, offset, err := offsetPage(organizationCursor, first, after)
+func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, skip, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
+	limit, offset, err := offsetPage(organizationCursor, skip, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (r *Resolver) createResource(ctx context.Context, p *model.Principal, in gq
 // listResources pages through p's personal resources, or an
 // organization's when p may read it.
 func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *gqlmodel.ResourceKind, orgID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
-	limit, offset, err := offsetPage(resourceCursor, first, after)
+	limit, offset, err := offsetPage(resourceCursor, nil, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -309,9 +309,20 @@ func (r *Resolver) migrateResources(ctx context.Context, orgID, userID string, k
 }
 
 // offsetPage reads first and an offset cursor of the kind.
-func offsetPage(kind string, first *int, after *string) (limit, offset int, err error) {
+// offsetPage reads the page arguments of an offset-paged list: skip, when
+// given, is an offset to start at instead of after. EINVALID.
+func offsetPage(kind string, skip, first *int, after *string) (limit, offset int, err error) {
 	if limit, err = pageSize(first); err != nil {
 		return 0, 0, err
+	}
+	if skip != nil {
+		if after != nil && *after != "" {
+			return 0, 0, model.Invalid("offset", "give offset or after, not both")
+		}
+		if *skip < 0 {
+			return 0, 0, model.Invalid("offset", "offset must not be negative, got %d", *skip)
+		}
+		return limit, *skip, nil
 	}
 	key, err := decodeCursor(kind, after)
 	if err != nil || key == "" {

@@ -169,7 +169,7 @@ func (r *mutationResolver) Login(ctx context.Context, input gqlmodel.LoginInput)
 	if input.DeviceID != nil {
 		device = *input.DeviceID
 	}
-	issued, u, err := r.login(ctx, input.Login, input.Password, device, model.FlowFX)
+	issued, u, err := r.login(ctx, input.Login, input.Password, device, loginFlow(input.Flow))
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +238,14 @@ func (r *mutationResolver) ChangeMyPassword(ctx context.Context, currentPassword
 		return false, err
 	}
 	return true, nil
+}
+
+func (r *mutationResolver) SetUserPassword(ctx context.Context, id string, password string) (*model.User, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	return r.setPassword(ctx, p, id, password)
 }
 
 func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.User, error) {
@@ -514,19 +522,26 @@ func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*m
 	return list[0], nil
 }
 
-func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error) {
+func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
+	if _, err := r.authorize(ctx, model.SignedIn()); err != nil {
+		return nil, err
+	}
+	return r.listUsers(ctx, search, offset, first, after)
+}
+
+func (r *queryResolver) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
 	}
-	return r.listUsers(ctx, first, after)
+	return r.listUsers(ctx, search, offset, first, after)
 }
 
-func (r *queryResolver) Organizations(ctx context.Context, search *string, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
+func (r *queryResolver) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	return r.listOrganizations(ctx, p, search, first, after)
+	return r.listOrganizations(ctx, p, search, offset, first, after)
 }
 
 func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Organization, error) {

@@ -130,3 +130,16 @@ func AuthErrorFromContext(ctx context.Context) error {
 	err, _ := ctx.Value(authErrorKey{}).(error)
 	return err
 }
+
+// Self needs the user userID themself: not even an ADMIN acts for them.
+func Self(userID int64) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if p.UserID != userID {
+			return errNotEnoughRights
+		}
+		return nil
+	}
+}

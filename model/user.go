@@ -79,6 +79,21 @@ func CheckTransition(cur, next Category, up bool) error {
 	return nil
 }
 
+// CheckActivation returns ECONFLICT, saying why, unless the fx admin routes
+// may set u's active flag to active: it must change, and an ADMIN is
+// neither activated nor deactivated there.
+func CheckActivation(u *User, active bool) error {
+	switch {
+	case u.Category == CategoryAdmin:
+		return Errorf(ECONFLICT, "The user is an ADMIN")
+	case active && u.Active:
+		return Errorf(ECONFLICT, "The user is already active")
+	case !active && !u.Active:
+		return Errorf(ECONFLICT, "The user is already deactivated")
+	}
+	return nil
+}
+
 // User is one identity, seen by every surface (CONTRACT §2).
 type User struct {
 	ID              int64  // fx and accounts id
@@ -116,21 +131,23 @@ func (u *User) Login() string {
 
 // UserUpdate holds the fields of a user to change; nil leaves one as it is.
 type UserUpdate struct {
-	Username     *string
-	Email        *string
-	FullName     *string
-	Age          *int
-	Gender       *int
-	AuthMethod   *int
-	Category     *Category
-	Active       *bool
-	AvatarURL    *string
-	PasswordHash *string
+	Username        *string
+	Email           *string
+	FullName        *string
+	Age             *int
+	Gender          *int
+	AuthMethod      *int
+	Category        *Category
+	Active          *bool
+	AvatarURL       *string
+	PasswordHash    *string
+	ReworkAvailable *int
 }
 
 // UserFilter selects users; zero fields match everything.
 type UserFilter struct {
 	Username string
+	Search   string // username, email or full name contains, case-insensitive
 	Offset   int
 	Limit    int // 0: no limit
 }

@@ -116,6 +116,14 @@ func (db *DB) FindUsers(ctx context.Context, f model.UserFilter) ([]*model.User,
 	if f.Username != "" {
 		q = q.Where("u.username = ?", f.Username)
 	}
+	if f.Search != "" {
+		like := "%" + likeEscape(strings.ToLower(f.Search)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(u.username) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(u.email) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(u.full_name) LIKE ? ESCAPE '\'`, like)
+		})
+	}
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
 	}
@@ -223,6 +231,9 @@ func applyUserUpdate(row *userRow, upd model.UserUpdate) {
 	}
 	if upd.PasswordHash != nil {
 		row.PasswordHash = *upd.PasswordHash
+	}
+	if upd.ReworkAvailable != nil {
+		row.ReworkAvailable = *upd.ReworkAvailable
 	}
 }
 

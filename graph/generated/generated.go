@@ -145,6 +145,7 @@ type ComplexityRoot struct {
 		Register                 func(childComplexity int, input gqlmodel.RegisterInput) int
 		RemoveOrganizationMember func(childComplexity int, organizationID string, userID string) int
 		RevokeTokens             func(childComplexity int, ids []string) int
+		SetUserPassword          func(childComplexity int, id string, password string) int
 		Signup                   func(childComplexity int, input gqlmodel.SignupInput) int
 		UpdateCurrency           func(childComplexity int, code string, input gqlmodel.UpdateCurrencyInput) int
 		UpdateExchangeRate       func(childComplexity int, pair string, rate decimal.Decimal) int
@@ -185,6 +186,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AdminUsers     func(childComplexity int, search *string, offset *int, first *int, after *string) int
 		Convert        func(childComplexity int, from string, to string, amount decimal.Decimal) int
 		Currencies     func(childComplexity int, first *int, after *string) int
 		Currency       func(childComplexity int, code string) int
@@ -192,12 +194,12 @@ type ComplexityRoot struct {
 		ExchangeRates  func(childComplexity int, base *string, target *string, first *int, after *string) int
 		Me             func(childComplexity int) int
 		Organization   func(childComplexity int, id string) int
-		Organizations  func(childComplexity int, search *string, first *int, after *string) int
+		Organizations  func(childComplexity int, search *string, offset *int, first *int, after *string) int
 		Resource       func(childComplexity int, id string) int
 		Resources      func(childComplexity int, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) int
 		User           func(childComplexity int, id string) int
 		UserByUsername func(childComplexity int, username string) int
-		Users          func(childComplexity int, first *int, after *string) int
+		Users          func(childComplexity int, search *string, offset *int, first *int, after *string) int
 	}
 
 	RateChange struct {
@@ -299,6 +301,7 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id string, input gqlmodel.UpdateUserInput) (*model.User, error)
 	UpdateMe(ctx context.Context, input gqlmodel.UpdateUserInput) (*model.User, error)
 	ChangeMyPassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
+	SetUserPassword(ctx context.Context, id string, password string) (*model.User, error)
 	DeleteUser(ctx context.Context, id string) (*model.User, error)
 	ActivateUser(ctx context.Context, id string) (*model.User, error)
 	DeactivateUser(ctx context.Context, id string) (*model.User, error)
@@ -327,8 +330,9 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*model.User, error)
 	User(ctx context.Context, id string) (*model.User, error)
 	UserByUsername(ctx context.Context, username string) (*model.User, error)
-	Users(ctx context.Context, first *int, after *string) (*gqlmodel.UserConnection, error)
-	Organizations(ctx context.Context, search *string, first *int, after *string) (*gqlmodel.OrganizationConnection, error)
+	Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error)
+	AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error)
+	Organizations(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.OrganizationConnection, error)
 	Organization(ctx context.Context, id string) (*model.Organization, error)
 	Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error)
 	Resource(ctx context.Context, id string) (*model.Resource, error)
@@ -867,6 +871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeTokens(childComplexity, args["ids"].([]string)), true
+	case "Mutation.setUserPassword":
+		if e.ComplexityRoot.Mutation.SetUserPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUserPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUserPassword(childComplexity, args["id"].(string), args["password"].(string)), true
 	case "Mutation.signup":
 		if e.ComplexityRoot.Mutation.Signup == nil {
 			break
@@ -1052,6 +1067,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.adminUsers":
+		if e.ComplexityRoot.Query.AdminUsers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adminUsers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdminUsers(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.convert":
 		if e.ComplexityRoot.Query.Convert == nil {
 			break
@@ -1135,7 +1161,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.resource":
 		if e.ComplexityRoot.Query.Resource == nil {
 			break
@@ -1190,7 +1216,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
 
 	case "RateChange.at":
 		if e.ComplexityRoot.RateChange.At == nil {
@@ -1778,12 +1804,24 @@ input RegisterInput {
   passwordConfirmation: String!
 }
 
+"The login routes of the legacy surfaces; each has its own token lifetimes (CONTRACT §3)."
+enum LoginFlow {
+  "fx POST /tokens/gain: access and refresh tokens."
+  FX
+  "v1 POST /api/v1/login/access-token: an access token."
+  V1
+  "accounts POST /token: an access token."
+  ACCOUNTS
+}
+
 "Sign in with the username or the email."
 input LoginInput {
   login: String!
   password: String!
   "A new login on a device revokes that device's live tokens."
   deviceId: String
+  "Whose token lifetimes to use (default FX). V1 and ACCOUNTS issue an access token only."
+  flow: LoginFlow
 }
 
 "v1 open sign-up."
@@ -1802,10 +1840,14 @@ input CreateUserInput {
   gender: Int
   authMethod: Int
   category: UserCategory
+  "True makes the user an ADMIN (it wins over category)."
+  isSuperuser: Boolean
   isActive: Boolean
+  "Default 2."
+  reworkAvailable: Int
 }
 
-"Fields left out stay as they are. category, isSuperuser and isActive are for ADMINs only."
+"Fields left out stay as they are. Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable; sending their current value is not a change."
 input UpdateUserInput {
   username: String
   email: String
@@ -1818,6 +1860,7 @@ input UpdateUserInput {
   isActive: Boolean
   isSuperuser: Boolean
   category: UserCategory
+  reworkAvailable: Int
 }
 
 extend type Query {
@@ -1827,8 +1870,14 @@ extend type Query {
   user(id: ID!): User
   "ADMIN only. NOT_FOUND when nobody has the username."
   userByUsername(username: String!): User
-  "Users ordered by id. ADMIN only. ` + "`" + `first` + "`" + ` is 1..1000, default 100."
-  users(first: Int, after: String): UserConnection!
+  """
+  Users ordered by id; any signed-in user may read them (as ` + "`" + `user` + "`" + `). ` + "`" + `search` + "`" + ` matches the
+  username, email or full name, case-insensitive; ` + "`" + `offset` + "`" + ` skips that many users (instead of
+  ` + "`" + `after` + "`" + `). ` + "`" + `first` + "`" + ` is 1..1000, default 100.
+  """
+  users(search: String, offset: Int, first: Int, after: String): UserConnection!
+  "As ` + "`" + `users` + "`" + `, for the admin consoles (fx /admin/users/all, v1 GET /users/): ADMIN only."
+  adminUsers(search: String, offset: Int, first: Int, after: String): UserConnection!
 }
 
 extend type Mutation {
@@ -1850,11 +1899,13 @@ extend type Mutation {
   updateMe(input: UpdateUserInput!): User!
   "BAD_USER_INPUT when the current password is wrong or the new one is the same."
   changeMyPassword(currentPassword: String!, newPassword: String!): Boolean!
+  "Sets the user's password without the current one: the user themself only (FORBIDDEN otherwise), even for an ADMIN."
+  setUserPassword(id: ID!, password: String!): User!
   "ADMIN only; an ADMIN cannot delete themselves; the last active ADMIN is never deleted."
   deleteUser(id: ID!): User!
-  "ADMIN only."
+  "ADMIN only. CONFLICT when the user is active already or is an ADMIN."
   activateUser(id: ID!): User!
-  "ADMIN only; revokes all the user's tokens."
+  "ADMIN only; revokes all the user's tokens. CONFLICT when the user is inactive already or is an ADMIN."
   deactivateUser(id: ID!): User!
   "ADMIN only. ` + "`" + `to` + "`" + ` must be above the current category and not ADMIN."
   promoteUser(id: ID!, to: UserCategory!): User!
@@ -1980,8 +2031,8 @@ input CreateResourceInput {
 }
 
 extend type Query {
-  "Members see their organizations, ADMINs all. ` + "`" + `search` + "`" + ` matches the name, case-insensitive."
-  organizations(search: String, first: Int, after: String): OrganizationConnection!
+  "Members see their organizations, ADMINs all. ` + "`" + `search` + "`" + ` matches the name, case-insensitive. ` + "`" + `offset` + "`" + ` skips that many (instead of ` + "`" + `after` + "`" + `)."
+  organizations(search: String, offset: Int, first: Int, after: String): OrganizationConnection!
   "Members and ADMINs."
   organization(id: ID!): Organization
   "The caller's personal resources, or an organization's (members and ADMINs)."
@@ -2856,6 +2907,28 @@ func (ec *executionContext) field_Mutation_revokeTokens_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setUserPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2983,6 +3056,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adminUsers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -3129,22 +3240,30 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["search"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -3231,22 +3350,38 @@ func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs m
 func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -5129,6 +5264,50 @@ func (ec *executionContext) fieldContext_Mutation_changeMyPassword(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setUserPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUserPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUserPassword(ctx, fc.Args["id"].(string), fc.Args["password"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUserPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUserPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_deleteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6489,7 +6668,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.UserConnection) graphql.Marshaler {
@@ -6523,6 +6702,50 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_adminUsers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adminUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdminUsers(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.UserConnection) graphql.Marshaler {
+			return ec.marshalNUserConnection2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐUserConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adminUsers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adminUsers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6533,7 +6756,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.OrganizationConnection) graphql.Marshaler {
@@ -9186,7 +9409,7 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"username", "email", "password", "fullName", "age", "gender", "authMethod", "category", "isActive"}
+	fieldsInOrder := [...]string{"username", "email", "password", "fullName", "age", "gender", "authMethod", "category", "isSuperuser", "isActive", "reworkAvailable"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9249,6 +9472,13 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Category = data
+		case "isSuperuser":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isSuperuser"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsSuperuser = data
 		case "isActive":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isActive"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -9256,6 +9486,13 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.IsActive = data
+		case "reworkAvailable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reworkAvailable"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReworkAvailable = data
 		}
 	}
 	return it, nil
@@ -9284,7 +9521,7 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"login", "password", "deviceId"}
+	fieldsInOrder := [...]string{"login", "password", "deviceId", "flow"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9312,6 +9549,13 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.DeviceID = data
+		case "flow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+			data, err := ec.unmarshalOLoginFlow2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐLoginFlow(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Flow = data
 		}
 	}
 	return it, nil
@@ -9578,7 +9822,7 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"username", "email", "fullName", "age", "gender", "authMethod", "avatarUrl", "password", "isActive", "isSuperuser", "category"}
+	fieldsInOrder := [...]string{"username", "email", "fullName", "age", "gender", "authMethod", "avatarUrl", "password", "isActive", "isSuperuser", "category", "reworkAvailable"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9662,6 +9906,13 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Category = data
+		case "reworkAvailable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reworkAvailable"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReworkAvailable = data
 		}
 	}
 	return it, nil
@@ -10339,6 +10590,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setUserPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUserPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deleteUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteUser(ctx, field)
@@ -10722,6 +10980,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
+				})
+		case "adminUsers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adminUsers(ctx, field)
 				})
 		case "organizations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12415,6 +12679,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLoginFlow2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐLoginFlow(ctx context.Context, v any) (*gqlmodel.LoginFlow, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(gqlmodel.LoginFlow)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLoginFlow2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐLoginFlow(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.LoginFlow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {

@@ -50,7 +50,11 @@ type CreateUserInput struct {
 	Gender     *int            `json:"gender,omitempty"`
 	AuthMethod *int            `json:"authMethod,omitempty"`
 	Category   *model.Category `json:"category,omitempty"`
-	IsActive   *bool           `json:"isActive,omitempty"`
+	// True makes the user an ADMIN (it wins over category).
+	IsSuperuser *bool `json:"isSuperuser,omitempty"`
+	IsActive    *bool `json:"isActive,omitempty"`
+	// Default 2.
+	ReworkAvailable *int `json:"reworkAvailable,omitempty"`
 }
 
 type CurrencyConnection struct {
@@ -81,6 +85,8 @@ type LoginInput struct {
 	Password string `json:"password"`
 	// A new login on a device revokes that device's live tokens.
 	DeviceID *string `json:"deviceId,omitempty"`
+	// Whose token lifetimes to use (default FX). V1 and ACCOUNTS issue an access token only.
+	Flow *LoginFlow `json:"flow,omitempty"`
 }
 
 type MigrationCount struct {
@@ -162,19 +168,20 @@ type UpdateOrganizationInput struct {
 	OwnerID          *string        `json:"ownerId,omitempty"`
 }
 
-// Fields left out stay as they are. category, isSuperuser and isActive are for ADMINs only.
+// Fields left out stay as they are. Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable; sending their current value is not a change.
 type UpdateUserInput struct {
-	Username    *string         `json:"username,omitempty"`
-	Email       *string         `json:"email,omitempty"`
-	FullName    *string         `json:"fullName,omitempty"`
-	Age         *int            `json:"age,omitempty"`
-	Gender      *int            `json:"gender,omitempty"`
-	AuthMethod  *int            `json:"authMethod,omitempty"`
-	AvatarURL   *string         `json:"avatarUrl,omitempty"`
-	Password    *string         `json:"password,omitempty"`
-	IsActive    *bool           `json:"isActive,omitempty"`
-	IsSuperuser *bool           `json:"isSuperuser,omitempty"`
-	Category    *model.Category `json:"category,omitempty"`
+	Username        *string         `json:"username,omitempty"`
+	Email           *string         `json:"email,omitempty"`
+	FullName        *string         `json:"fullName,omitempty"`
+	Age             *int            `json:"age,omitempty"`
+	Gender          *int            `json:"gender,omitempty"`
+	AuthMethod      *int            `json:"authMethod,omitempty"`
+	AvatarURL       *string         `json:"avatarUrl,omitempty"`
+	Password        *string         `json:"password,omitempty"`
+	IsActive        *bool           `json:"isActive,omitempty"`
+	IsSuperuser     *bool           `json:"isSuperuser,omitempty"`
+	Category        *model.Category `json:"category,omitempty"`
+	ReworkAvailable *int            `json:"reworkAvailable,omitempty"`
 }
 
 type UserConnection struct {
@@ -186,6 +193,67 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *model.User `json:"node"`
+}
+
+// The login routes of the legacy surfaces; each has its own token lifetimes (CONTRACT §3).
+type LoginFlow string
+
+const (
+	// fx POST /tokens/gain: access and refresh tokens.
+	LoginFlowFx LoginFlow = "FX"
+	// v1 POST /api/v1/login/access-token: an access token.
+	LoginFlowV1 LoginFlow = "V1"
+	// accounts POST /token: an access token.
+	LoginFlowAccounts LoginFlow = "ACCOUNTS"
+)
+
+var AllLoginFlow = []LoginFlow{
+	LoginFlowFx,
+	LoginFlowV1,
+	LoginFlowAccounts,
+}
+
+func (e LoginFlow) IsValid() bool {
+	switch e {
+	case LoginFlowFx, LoginFlowV1, LoginFlowAccounts:
+		return true
+	}
+	return false
+}
+
+func (e LoginFlow) String() string {
+	return string(e)
+}
+
+func (e *LoginFlow) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LoginFlow(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LoginFlow", str)
+	}
+	return nil
+}
+
+func (e LoginFlow) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LoginFlow) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LoginFlow) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The thirteen kinds of resources that migrateResources moves.
