@@ -446,6 +446,7 @@ func (r *Resolver) SignIn(ctx context.Context, login, password string) (context.
 	if err != nil {
 		return ctx, err
 	}
+	ctx = model.NewContextWithAuthError(ctx, nil) // the Basic header is not a refused bearer token
 	return model.NewContextWithPrincipal(ctx, &model.Principal{UserID: u.ID, Scopes: u.Category.Scopes()}), nil
 }
 

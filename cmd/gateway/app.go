@@ -30,14 +30,14 @@ type app struct {
 
 // handler is the GraphQL endpoint with its websocket transport.
 func (a *app) handler(cfg config) http.Handler {
-	return graph.NewHandler(a.resolver, graph.DefaultLimits(), graph.WithWebsocket(graph.Websocket{
+	return refuseLargeGraphQL(graph.NewHandler(a.resolver, graph.DefaultLimits(), graph.WithWebsocket(graph.Websocket{
 		Implementation:  a.websockets,
 		Authenticate:    a.authenticator.Authenticate,
 		Revoked:         a.revocations.Revoked,
 		KeepAlive:       cfg.WSKeepAlive,
 		PayloadLimit:    cfg.WSPayloadLimit,
 		RevocationCheck: cfg.RevocationPoll,
-	}))
+	})), cfg.MaxBodyBytes)
 }
 
 // signingKeySetting is where a generated signing key is kept, so that every

@@ -3,80 +3,22 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of the REST routes")
-
-// goldenDir holds one file per route case: its status and body.
-const goldenDir = "../../rest/testdata/fx"
-
 // fxGateway runs the gateway on a fresh store of the backend with the demo
 // data, and returns its URL with an ADMIN and an API_CLIENT token.
 func fxGateway(t *testing.T, backend string) (base, admin, client string) {
 	t.Helper()
-	env := map[string]string{"BCRYPT_COST": "4", "SEED_DEMO": "true", "DATA_DIR": t.TempDir(),
-		"ADMIN_USERNAME": "fx_admin", "ADMIN_PASSWORD": "fx-admin-pw"}
-	if backend == storetest.Postgres {
-		env["DATABASE_URL"] = storetest.DSN(t, backend)
-	}
-	base, _, _ = startGateway(t, nil, env)
-	admin = loginOnDevice(t, base, "fx_admin", "fx-admin-pw", "fx-test")
-	_, out := postGraphQL(t, base, "", `mutation { register(input: {username: "fx_client", password: "client-pw-1", passwordConfirmation: "client-pw-1"}) { id } }`)
-	if out["errors"] != nil {
-		t.Fatal(out["errors"])
-	}
-	client = loginOnDevice(t, base, "fx_client", "client-pw-1", "fx-test")
-	return base, admin, client
+	base, tokens := restGateway(t, backend)
+	return base, tokens["admin"], tokens["client"]
 }
-
-type fxCase struct {
-	name, method, path string
-	body, contentType  string
-	token              string // "admin", "client" or "" for none
-	status             int
-}
-
-// call runs a case and returns its status and body.
-func (c fxCase) call(t *testing.T, base string, tokens map[string]string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.contentType != "" {
-		req.Header.Set("Content-Type", c.contentType)
-	}
-	if tok := tokens[c.token]; tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("%s: Content-Type %q, want application/json", c.name, ct)
-	}
-	return res.StatusCode, b
-}
-
-const (
-	form = "application/x-www-form-urlencoded"
-	js   = "application/json"
-)
 
 // fxCases run in order on one store: each sees what the previous did.
-var fxCases = []fxCase{
+var fxCases = []routeCase{
 	{"currencies_list", "GET", "/currencies", "", "", "client", 200},
 	{"currencies_list_slash", "GET", "/currencies/", "", "", "client", 200},
 	{"currency_get", "GET", "/currency/usd", "", "", "client", 200},
@@ -130,66 +72,10 @@ var fxCases = []fxCase{
 func TestFXRoutes(t *testing.T) {
 	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
 		t.Run(backend, func(t *testing.T) {
-			base, admin, client := fxGateway(t, backend)
-			tokens := map[string]string{"admin": admin, "client": client}
-			for _, c := range fxCases {
-				status, body := c.call(t, base, tokens)
-				if status != c.status {
-					t.Errorf("%s: %s %s = %d %s, want %d", c.name, c.method, c.path, status, body, c.status)
-					continue
-				}
-				checkGolden(t, c.name, status, body, backend == storetest.SQLite)
-			}
+			base, tokens := restGateway(t, backend)
+			runCases(t, "fx", base, tokens, fxCases, backend == storetest.SQLite)
 		})
 	}
-}
-
-// checkGolden compares a status and body with the case's golden file;
-// with -update (and write) it rewrites the file instead.
-func checkGolden(t *testing.T, name string, status int, body []byte, write bool) {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Errorf("%s: body %q is not JSON", name, body)
-		return
-	}
-	got, _ := json.MarshalIndent(map[string]any{"status": status, "body": zeroIDs(v)}, "", "  ")
-	path := filepath.Join(goldenDir, name+".json")
-	if *update && write {
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Errorf("%s: no golden file (run go test ./cmd/gateway -run TestFXRoutes -update): %v", name, err)
-		return
-	}
-	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-		t.Errorf("%s: got\n%s\nwant (%s)\n%s", name, got, path, want)
-	}
-}
-
-// zeroIDs sets every numeric "id" to 0: a golden file pins shapes, and
-// PostgreSQL's identities skip the numbers of failed inserts, SQLite's do
-// not.
-func zeroIDs(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if _, isNum := x.(float64); isNum && k == "id" {
-				v[k] = 0
-			} else {
-				v[k] = zeroIDs(x)
-			}
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = zeroIDs(x)
-		}
-	}
-	return v
 }
 
 // TestFXParity shows that the REST answers and the graph's agree on the
@@ -197,7 +83,7 @@ func zeroIDs(v any) any {
 func TestFXParity(t *testing.T) {
 	base, _, client := fxGateway(t, storetest.SQLite)
 	get := func(path string) map[string]any {
-		status, body := fxCase{name: path, method: "GET", path: path}.call(t, base, map[string]string{"": client})
+		status, body := routeCase{name: path, method: "GET", path: path}.call(t, base, map[string]string{"": client})
 		var v map[string]any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // keep the numbers' text: 513.80 stays 513.80
@@ -220,10 +106,4 @@ func TestFXParity(t *testing.T) {
 	if g, r := jsonNum(rate["rate"]), data["exchangeRate"].(map[string]any)["rate"].(string); !strings.HasPrefix(r, g[:len(g)-1]) {
 		t.Errorf("pair rate: REST %v, GraphQL %v", g, r)
 	}
-}
-
-// jsonNum returns a JSON number's text as the gateway wrote it.
-func jsonNum(v any) string {
-	n, _ := v.(json.Number)
-	return n.String()
 }

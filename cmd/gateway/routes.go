@@ -13,7 +13,8 @@ import (
 )
 
 // addRoutes is the gateway's whole URL space.
-func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.Handler, fx rest.FX) {
+func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.Handler, legacyAPI rest.Surfaces) {
+	fx, v1, v2, accounts := legacyAPI.FX, legacyAPI.V1, legacyAPI.V2, legacyAPI.Accounts
 	mux.Handle("GET /{$}", web.GraphiQL())
 	mux.Handle("GET /assets/", web.Assets())
 	mux.Handle("GET /dashboard", web.Dashboard())
@@ -33,13 +34,64 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.H
 	legacy(mux, "PATCH /exchangerate/{pair}", fx.UpdateRate())
 	legacy(mux, "DELETE /exchangerate/{pair}", fx.DeleteRate())
 	legacy(mux, "GET /exchange", fx.Convert())
+	legacy(mux, "POST /clients/register", fx.Register())
+	legacy(mux, "POST /tokens/gain", fx.GainToken())
+	legacy(mux, "POST /tokens/refresh", fx.RefreshToken())
+	legacy(mux, "PATCH /tokens/revoke", fx.RevokeTokens())
+	legacy(mux, "GET /admin/users/search", fx.SearchUser())
+	legacy(mux, "GET /admin/users/all", fx.ListUsers())
+	legacy(mux, "PATCH /admin/users/{user_id}/deactivate", fx.DeactivateUser())
+	legacy(mux, "PATCH /admin/users/{user_id}/activate", fx.ActivateUser())
+	legacy(mux, "PATCH /admin/users/{user_id}/category/promote", fx.PromoteUser())
+	legacy(mux, "PATCH /admin/users/{user_id}/category/downgrade", fx.DowngradeUser())
+
+	// v1 (document 001): users and organizations, FastAPI conventions.
+	legacy(mux, "POST /api/v1/login/access-token", v1.Login())
+	legacy(mux, "GET /api/v1/users", v1.ListUsers())
+	legacy(mux, "POST /api/v1/users", v1.CreateUser())
+	legacy(mux, "GET /api/v1/users/me", v1.Me())
+	legacy(mux, "PATCH /api/v1/users/me", v1.UpdateMe())
+	legacy(mux, "PATCH /api/v1/users/me/password", v1.ChangePassword())
+	legacy(mux, "POST /api/v1/users/signup", v1.Signup())
+	legacy(mux, "GET /api/v1/users/{user_id}", v1.GetUser())
+	legacy(mux, "PATCH /api/v1/users/{user_id}", v1.UpdateUser())
+	legacy(mux, "DELETE /api/v1/users/{user_id}", v1.DeleteUser())
+	legacy(mux, "POST /api/v1/organizations", v1.CreateOrganization())
+	legacy(mux, "GET /api/v1/organizations", v1.ListOrganizations())
+	legacy(mux, "GET /api/v1/organizations/{organization_id}", v1.GetOrganization())
+	legacy(mux, "PUT /api/v1/organizations/{organization_id}", v1.UpdateOrganization())
+	legacy(mux, "DELETE /api/v1/organizations/{organization_id}", v1.DeleteOrganization())
+	legacy(mux, "GET /api/v1/organizations/{organization_id}/members", v1.ListMembers())
+	legacy(mux, "POST /api/v1/organizations/{organization_id}/members", v1.AddMember())
+	legacy(mux, "DELETE /api/v1/organizations/{organization_id}/members/{user_id}", v1.RemoveMember())
+	legacy(mux, "POST /api/v1/organizations/{organization_id}/migrate-resources", v1.MigrateResources())
+
+	// v2 (document 002): the typed users API.
+	legacy(mux, "GET /api/v2/users", v2.ListUsers())
+	legacy(mux, "POST /api/v2/users", v2.CreateUser())
+	legacy(mux, "DELETE /api/v2/users/{id}", v2.DeleteUser())
+
+	// accounts (document 003): the admin console's users.
+	legacy(mux, "POST /token", accounts.Login())
+	legacy(mux, "GET /api/v2/users/me", accounts.Me())
+	legacy(mux, "PUT /api/v2/users/{id}/password", accounts.ChangePassword())
+
+	// The collision (CONTRACT §1): a decimal id is an accounts user id,
+	// anything else a v2 UUID.
+	legacy(mux, "GET /api/v2/users/{id}", rest.ByUserID(accounts.GetUser(), v2.GetUser()))
+	legacy(mux, "PUT /api/v2/users/{id}", rest.ByUserID(accounts.UpdateUser(), v2.UpdateUser()))
+
+	// The OpenAPI document of every legacy route, and the page that shows it.
+	mux.Handle("GET /openapi.json", rest.OpenAPI())
+	mux.Handle("GET /docs", rest.Docs())
 }
 
 // legacy registers a legacy route with and without a trailing slash
-// (CONTRACT §1): both answer, and no redirect drops a POST body.
+// (CONTRACT §1): both answer, and no redirect drops a POST body. The slash
+// form matches that path only, not the paths below it.
 func legacy(mux *http.ServeMux, pattern string, h http.Handler) {
 	mux.Handle(pattern, h)
-	mux.Handle(pattern+"/", h)
+	mux.Handle(pattern+"/{$}", h)
 }
 
 // handleHealthz answers 200 while the process serves.

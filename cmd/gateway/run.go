@@ -168,7 +168,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg), rest.FX{R: a.resolver, Logger: logger}),
+		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

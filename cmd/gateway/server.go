@@ -14,9 +14,9 @@ import (
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler, fx rest.FX) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
 	mux := http.NewServeMux()
-	addRoutes(mux, logger, db, gql, fx)
+	addRoutes(mux, logger, db, gql, legacyAPI)
 	var h http.Handler = mux
 	h = authn.Middleware(h)
 	h = limitBody(h, cfg.MaxBodyBytes)
@@ -25,15 +25,24 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authen
 	return h
 }
 
-// limitBody refuses request bodies larger than limit: reading past it fails,
-// which the GraphQL transport answers as a 4xx.
+// limitBody caps request bodies at limit: reading past it fails, and each
+// surface answers that failure with its own 413 body.
 func limitBody(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseLargeGraphQL answers 413 with a GraphQL error body, before reading
+// it, to a request that announces a body larger than limit.
+func refuseLargeGraphQL(next http.Handler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"BAD_USER_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{
+				{"message": "request body too large", "extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
