@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"strconv"
 	"net/http"
 	"strings"
 )
@@ -121,4 +122,48 @@ func (f fields) number(name string, required bool) (string, bool, *validationErr
 		return strings.TrimSpace(v), true, nil
 	}
 	return "", false, invalid([]string{"body", name}, "float_type", "Input should be a valid number")
+}
+
+// boolean returns a boolean field: a JSON boolean, or in a form "true" or
+// "false".
+func (f fields) boolean(name string) (value, ok bool, verr *validationError) {
+	v, present := f[name]
+	if !present || v == nil {
+		return false, false, nil
+	}
+	switch v := v.(type) {
+	case bool:
+		return v, true, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "1", "on", "yes":
+			return true, true, nil
+		case "false", "0", "off", "no":
+			return false, true, nil
+		}
+	}
+	return false, false, invalid([]string{"body", name}, "bool_parsing", "Input should be a valid boolean")
+}
+
+// integer returns an integer field: a JSON integer, or the decimal text of
+// one in a form.
+func (f fields) integer(name string) (value int, ok bool, verr *validationError) {
+	v, present := f[name]
+	if !present || v == nil {
+		return 0, false, nil
+	}
+	var text string
+	switch v := v.(type) {
+	case json.Number:
+		text = v.String()
+	case string:
+		text = strings.TrimSpace(v)
+	default:
+		return 0, false, invalid([]string{"body", name}, "int_type", "Input should be a valid integer")
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		return 0, false, invalid([]string{"body", name}, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+	}
+	return n, true, nil
 }
