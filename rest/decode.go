@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"strconv"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
