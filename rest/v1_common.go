@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/fxgraph/gateway/model"
@@ -131,4 +132,23 @@ func snakeCase(s string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// v1User is UserPublic: a user as v1 shows one.
+type v1User struct {
+	ID              string    `json:"id"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	Email           *string   `json:"email"`
+	FullName        *string   `json:"full_name"`
+	IsActive        bool      `json:"is_active"`
+	IsSuperuser     bool      `json:"is_superuser"`
+	ReworkAvailable int       `json:"rework_available"`
+}
+
+// toV1User converts a user for v1: its UUID is the id, and ADMIN is
+// is_superuser (CONTRACT §2).
+func toV1User(u *model.User) v1User {
+	return v1User{ID: u.UUID, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Email: u.Email, FullName: u.FullName,
+		IsActive: u.Active, IsSuperuser: u.Category == model.CategoryAdmin, ReworkAvailable: u.ReworkAvailable}
 }
