@@ -42,6 +42,9 @@ func (r *Resolver) findUser(ctx context.Context, ref string) (*model.User, error
 // register creates an API_CLIENT from the fx registration form. EINVALID,
 // ECONFLICT.
 func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*model.User, error) {
+	if err := model.CheckRegistrationUsername("username", in.Username); err != nil {
+		return nil, err
+	}
 	username, err := model.ParseUsername("username", in.Username)
 	if err != nil {
 		return nil, err
@@ -52,7 +55,7 @@ func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*mo
 	if in.Password != in.PasswordConfirmation {
 		return nil, model.Invalid("passwordConfirmation", "the two passwords differ")
 	}
-	return r.createUser(ctx, &model.User{Username: &username, Active: true}, in.Password)
+	return r.createUser(ctx, &model.User{Username: &username, Active: true, ReworkAvailable: model.DefaultRework}, in.Password)
 }
 
 // signup creates an API_CLIENT from the v1 sign-up. EINVALID, ECONFLICT.
@@ -64,7 +67,7 @@ func (r *Resolver) signup(ctx context.Context, in gqlmodel.SignupInput) (*model.
 	if err := model.CheckPassword("password", in.Password); err != nil {
 		return nil, err
 	}
-	u := &model.User{Email: &email, Active: true}
+	u := &model.User{Email: &email, Active: true, ReworkAvailable: model.DefaultRework}
 	if u.FullName, err = optionalText("fullName", in.FullName, model.MaxFullNameLen); err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUser
 	if err := model.CheckPassword("password", in.Password); err != nil {
 		return nil, err
 	}
-	u := &model.User{Active: true}
+	u := &model.User{Active: true, ReworkAvailable: model.DefaultRework}
 	upd, err := parseUserUpdate(gqlmodel.UpdateUserInput{
 		Username: in.Username, Email: in.Email, FullName: in.FullName, Age: in.Age,
 		Gender: in.Gender, AuthMethod: in.AuthMethod, Category: in.Category, IsActive: in.IsActive,
@@ -107,6 +110,9 @@ func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUser
 	return r.createUser(ctx, u, in.Password)
 }
 
+// createUser hashes the password and stores u, an API_CLIENT unless it
+// says otherwise. Callers set u.ReworkAvailable (model.DefaultRework unless
+// the input gives one: an explicit 0 stays 0).
 func (r *Resolver) createUser(ctx context.Context, u *model.User, password string) (*model.User, error) {
 	hash, err := r.Hasher.Hash(password)
 	if err != nil {
@@ -115,9 +121,6 @@ func (r *Resolver) createUser(ctx context.Context, u *model.User, password strin
 	u.PasswordHash = hash
 	if u.Category == "" {
 		u.Category = model.CategoryAPIClient
-	}
-	if u.ReworkAvailable == 0 {
-		u.ReworkAvailable = model.DefaultRework
 	}
 	if err := r.UserService.CreateUser(ctx, u); err != nil {
 		return nil, err
@@ -391,7 +394,7 @@ func trimmed(s *string) string {
 	return strings.TrimSpace(*s)
 }
 
-var errAdminFields = model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable")
+var errAdminFields = model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change a user's category, admin status, active status or rework allowance")
 
 // changesAdminFields reports whether in changes a field of u that only an
 // ADMIN may change.

@@ -180,29 +180,44 @@ type UserService interface {
 
 // Field rules of users.
 const (
-	MinUsernameLen    = 5 // fx registration
-	MaxUsernameLen    = 64
-	MinPasswordLen    = 8
-	MaxPasswordLen    = 72 // bcrypt reads no further
-	MaxEmailLen       = 254
-	MaxFullNameLen    = 255
-	DefaultRework     = 2
-	MaxAge, MinAge    = 120, 1
-	MaxGender         = 2
-	MaxAuthMethod     = 3
-	MaxAvatarURLLen   = 2048
-	MaxDeviceIDLength = 128
+	MinUsernameLen             = 3
+	MinRegistrationUsernameLen = 5 // fx registration
+	MaxUsernameLen             = 64
+	MinPasswordLen             = 8
+	MaxPasswordLen             = 72 // bcrypt reads no further
+	MaxEmailLen                = 254
+	MaxFullNameLen             = 255
+	DefaultRework              = 2
+	MaxAge, MinAge             = 120, 1
+	MaxGender                  = 2
+	MaxAuthMethod              = 3
+	MaxAvatarURLLen            = 2048
+	MaxDeviceIDLength          = 128
 )
 
-var usernamePattern = regexp.MustCompile(`^\w+$`)
+var (
+	usernamePattern             = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	registrationUsernamePattern = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+)
 
-// ParseUsername returns EINVALID unless s is 5 to 64 word characters
-// (letters, digits, underscore), the fx registration rule.
+// ParseUsername returns EINVALID unless s is 3 to 64 letters, digits,
+// underscores or hyphens: the rule of every stored username, wide enough
+// for every surface's own (fx registration, v2 names).
 func ParseUsername(field, s string) (string, error) {
-	if n := utf8.RuneCountInString(s); n < MinUsernameLen || n > MaxUsernameLen || !usernamePattern.MatchString(s) {
-		return "", Invalid(field, "%s must be %d to %d letters, digits or underscores", field, MinUsernameLen, MaxUsernameLen)
+	if n := len(s); n < MinUsernameLen || n > MaxUsernameLen || !usernamePattern.MatchString(s) {
+		return "", Invalid(field, "%s must be %d to %d letters, digits, underscores or hyphens", field, MinUsernameLen, MaxUsernameLen)
 	}
 	return s, nil
+}
+
+// CheckRegistrationUsername returns EINVALID unless s is at least 5 word
+// characters (letters, digits, underscore): the fx registration rule
+// (CONTRACT §6), stricter than ParseUsername.
+func CheckRegistrationUsername(field, s string) error {
+	if len(s) < MinRegistrationUsernameLen || !registrationUsernamePattern.MatchString(s) {
+		return Invalid(field, "%s must be at least %d letters, digits or underscores", field, MinRegistrationUsernameLen)
+	}
+	return nil
 }
 
 // CheckPassword returns EINVALID unless s is 8 to 72 characters with no

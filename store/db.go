@@ -44,7 +44,9 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 // Open opens the store at dsn: a postgres:// or postgresql:// URL selects
 // PostgreSQL; anything else is the path of a SQLite file (an optional
 // "sqlite:" or "file:" prefix is dropped), created with its directory when
-// missing. now is the clock for every timestamp the store writes.
+// missing. now is the clock for every timestamp the store writes, kept to
+// the microsecond (what PostgreSQL keeps) so that a write answers the same
+// time as the next read.
 func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*DB, error) {
 	var (
 		db       *bun.DB
@@ -72,7 +74,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option)
 		_ = db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	out := &DB{bun: db, now: now, pgConfig: pgConfig, local: &localFeed{sinks: map[int]func(model.RateChange){}},
+	out := &DB{bun: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, pgConfig: pgConfig, local: &localFeed{sinks: map[int]func(model.RateChange){}},
 		logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(out)
