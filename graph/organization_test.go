@@ -152,6 +152,21 @@ func TestAvatarMedia(t *testing.T) {
 		if out.CreateOrganization.AvatarImageURL != "https://cdn.example/a.png" || out.CreateOrganization.AvatarImageMedia["width"] != float64(64) {
 			t.Errorf("avatar = %+v, want the url kept and the media object stored", out.CreateOrganization)
 		}
+		var list struct {
+			Organizations struct{ Edges []struct{ Node struct{ ID string } } }
+		}
+		admin.mustData(t, `{ organizations(search: "Media") { edges { node { id } } } }`, nil, &list)
+		var upd struct {
+			UpdateOrganization struct {
+				AvatarImageURL   string `json:"avatarImageUrl"`
+				AvatarImageMedia map[string]any
+			}
+		}
+		admin.mustData(t, `mutation($id: ID!) { updateOrganization(id: $id, input: {avatarImageUrl: "https://cdn.example/b.png"}) {
+			avatarImageUrl avatarImageMedia } }`, map[string]any{"id": list.Organizations.Edges[0].Node.ID}, &upd)
+		if got := upd.UpdateOrganization; got.AvatarImageURL != "https://cdn.example/b.png" || got.AvatarImageMedia != nil {
+			t.Errorf("after a new avatar URL: %+v, want the new URL and no media object of the old avatar", got)
+		}
 		wantError(t, admin.do(t, `mutation { createOrganization(input: {name: "Bad", avatarImageMedia: {url: 5}}) { id } }`, nil), "BAD_USER_INPUT", "url")
 		wantError(t, admin.do(t, `mutation { createOrganization(input: {name: "  "}) { id } }`, nil), "BAD_USER_INPUT", "name")
 	})

@@ -24,7 +24,7 @@ type Organization struct {
 type OrganizationUpdate struct {
 	Name             *string
 	AvatarImageURL   *string
-	AvatarImageMedia map[string]any
+	AvatarImageMedia map[string]any // with AvatarImageURL: the new avatar's media object, nil for a URL alone
 	Description      *string
 	ReworkAvailable  *int
 	OwnerID          *int64 // transfers ownership; the new owner becomes a member

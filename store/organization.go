@@ -125,10 +125,9 @@ func (db *DB) UpdateOrganization(ctx context.Context, id int64, upd model.Organi
 			row.Name = *upd.Name
 		}
 		if upd.AvatarImageURL != nil {
-			row.AvatarImageURL = *upd.AvatarImageURL
-		}
-		if upd.AvatarImageMedia != nil {
-			row.AvatarImageMedia = upd.AvatarImageMedia
+			// A new avatar replaces the old one whole: a URL alone drops
+			// the media object of the previous avatar.
+			row.AvatarImageURL, row.AvatarImageMedia = *upd.AvatarImageURL, upd.AvatarImageMedia
 		}
 		if upd.Description != nil {
 			row.Description = upd.Description
