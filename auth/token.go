@@ -154,7 +154,7 @@ func (i *Issuer) Verify(raw string, want model.TokenType) (*Claims, error) {
 	}
 	if c.TokenType != want {
 		if c.TokenType == model.TokenRefresh || c.TokenType == model.TokenAccess {
-			return nil, model.Errorf(model.EFORBIDDEN, "A %s token cannot be used here", c.TokenType)
+			return nil, model.Errorf(model.EFORBIDDEN, "This %s token cannot be used here", c.TokenType)
 		}
 		return nil, errInvalidToken
 	}

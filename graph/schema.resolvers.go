@@ -512,14 +512,7 @@ func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*m
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
 	}
-	list, _, err := r.UserService.FindUsers(ctx, model.UserFilter{Username: username, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, model.Errorf(model.ENOTFOUND, "User not found")
-	}
-	return list[0], nil
+	return r.userByUsername(ctx, username)
 }
 
 func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {

@@ -73,21 +73,17 @@ func (fx FX) toFXRate(ctx context.Context, r *gqlmodel.ExchangeRate) (fxRate, er
 func (fx FX) ListCurrencies() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxCurrency{}
-		var after *string
-		for {
-			first := graph.MaxPageSize
-			page, err := fx.R.Query().Currencies(ctx, &first, after)
+		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+			page, err := fx.R.Query().Currencies(ctx, first, after)
 			if err != nil {
 				return nil, err
 			}
 			for _, e := range page.Edges {
 				out = append(out, toFXCurrency(e.Node))
 			}
-			if !page.PageInfo.HasNextPage {
-				return out, nil
-			}
-			after = page.PageInfo.EndCursor
-		}
+			return page.PageInfo, nil
+		})
+		return out, err
 	})
 }
 
@@ -172,10 +168,8 @@ func (fx FX) DeleteCurrency() http.Handler {
 func (fx FX) ListRates() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxRate{}
-		var after *string
-		for {
-			first := graph.MaxPageSize
-			page, err := fx.R.Query().ExchangeRates(ctx, nil, nil, &first, after)
+		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+			page, err := fx.R.Query().ExchangeRates(ctx, nil, nil, first, after)
 			if err != nil {
 				return nil, err
 			}
@@ -186,11 +180,9 @@ func (fx FX) ListRates() http.Handler {
 				}
 				out = append(out, rate)
 			}
-			if !page.PageInfo.HasNextPage {
-				return out, nil
-			}
-			after = page.PageInfo.EndCursor
-		}
+			return page.PageInfo, nil
+		})
+		return out, err
 	})
 }
 
@@ -302,6 +294,24 @@ func (fx FX) Convert() http.Handler {
 	})
 }
 
+// eachPage calls page for every page of a connection, graph.MaxPageSize
+// items at a time, until there is no next page or page fails: a legacy
+// list without a limit.
+func eachPage(page func(first *int, after *string) (*gqlmodel.PageInfo, error)) error {
+	var after *string
+	for {
+		first := graph.MaxPageSize
+		pi, err := page(&first, after)
+		if err != nil {
+			return err
+		}
+		if !pi.HasNextPage {
+			return nil
+		}
+		after = pi.EndCursor
+	}
+}
+
 // handle runs fn with the request's loaders and writes its answer with
 // status, or the fx error body of its error.
 func (fx FX) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
@@ -322,12 +332,25 @@ type fxError struct {
 	Message string `json:"message"`
 }
 
-// writeError maps an error to its fx status and body (CONTRACT §6).
+// writeError maps an error to its fx status and body (CONTRACT §6): 422
+// with the list for malformed input, a bodyError's own status and body, a
+// statusError's status, else the status of the error code; 401 challenges
+// Basic for refused HTTP Basic credentials (basicChallenge), Bearer else;
+// a signed-in user refused a right is 403 "Access denied".
 func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError
+	var berr *bodyError
+	var serr *statusError
 	switch {
 	case errors.As(err, &verr):
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": verr.items})
+		return
+	case errors.As(err, &berr):
+		writeJSON(w, berr.status, berr.body)
+		return
+	case errors.As(err, &serr):
+		msg := model.ErrorMessage(err)
+		writeJSON(w, serr.status, fxError{msg, msg})
 		return
 	case errors.Is(err, errTooLarge):
 		writeJSON(w, http.StatusRequestEntityTooLarge, fxError{"Request body too large", "Request body too large"})
@@ -346,9 +369,16 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case model.ECONFLICT:
 		writeJSON(w, http.StatusConflict, fxError{msg, msg})
 	case model.EUNAUTHORIZED:
-		w.Header().Set("WWW-Authenticate", "Bearer")
+		scheme := "Bearer"
+		if errors.As(err, new(basicChallenge)) {
+			scheme = "Basic"
+		}
+		w.Header().Set("WWW-Authenticate", scheme)
 		writeJSON(w, http.StatusUnauthorized, fxError{msg, msg})
 	case model.EFORBIDDEN:
+		if model.IsNotEnoughRights(err) {
+			msg = "Access denied" // fx words every refusal of a signed-in user so
+		}
 		writeJSON(w, http.StatusForbidden, fxError{msg, msg})
 	default:
 		fx.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
@@ -357,7 +387,7 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // fxNames are the fx names of the resolvers' input fields.
-var fxNames = map[string]string{"from": "from_", "baseCode": "baseCurrencyCode", "targetCode": "targetCurrencyCode"}
+var fxNames = map[string]string{"from": "from_", "baseCode": "baseCurrencyCode", "targetCode": "targetCurrencyCode", "deviceId": "device_id"}
 
 // fxLoc says where a field of an fx request was: in the path, the query
 // (GET and DELETE) or the body.
