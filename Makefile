@@ -1,7 +1,7 @@
 # The two commands a new machine needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test generate lint bench load build
+.PHONY: run test generate lint lint-openapi bench load build
 
 ## run: serve the gateway on the embedded SQLite default (./data), with demo data
 run:
@@ -22,6 +22,11 @@ generate:
 lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## lint-openapi: lint the OpenAPI document of the REST routes with Redocly's CLI (pinned), by redocly.yaml
+REDOCLY_CLI ?= @redocly/cli@2.77.0
+lint-openapi:
+	npx --yes $(REDOCLY_CLI) lint --config redocly.yaml rest/openapi.json
 
 ## bench: Go benchmarks, then the load script against a gateway on loopback
 bench:
