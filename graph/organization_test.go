@@ -153,7 +153,9 @@ func TestAvatarMedia(t *testing.T) {
 			t.Errorf("avatar = %+v, want the url kept and the media object stored", out.CreateOrganization)
 		}
 		var list struct {
-			Organizations struct{ Edges []struct{ Node struct{ ID string } } }
+			Organizations struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		admin.mustData(t, `{ organizations(search: "Media") { edges { node { id } } } }`, nil, &list)
 		var upd struct {
