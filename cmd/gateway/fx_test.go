@@ -1,21 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/fxgraph/gateway/store/storetest"
 )
-
-// fxGateway runs the gateway on a fresh store of the backend with the demo
-// data, and returns its URL with an ADMIN and an API_CLIENT token.
-func fxGateway(t *testing.T, backend string) (base, admin, client string) {
-	t.Helper()
-	base, tokens := restGateway(t, backend)
-	return base, tokens["admin"], tokens["client"]
-}
 
 // fxCases run in order on one store: each sees what the previous did.
 var fxCases = []routeCase{
@@ -75,35 +64,5 @@ func TestFXRoutes(t *testing.T) {
 			base, tokens := restGateway(t, backend)
 			runCases(t, "fx", base, tokens, fxCases, backend == storetest.SQLite)
 		})
-	}
-}
-
-// TestFXParity shows that the REST answers and the graph's agree on the
-// same data: they come from the same resolvers.
-func TestFXParity(t *testing.T) {
-	base, _, client := fxGateway(t, storetest.SQLite)
-	get := func(path string) map[string]any {
-		status, body := routeCase{name: path, method: "GET", path: path}.call(t, base, map[string]string{"": client})
-		var v map[string]any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber() // keep the numbers' text: 513.80 stays 513.80
-		if status != 200 || dec.Decode(&v) != nil {
-			t.Fatalf("GET %s = %d %s", path, status, body)
-		}
-		return v
-	}
-	_, out := postGraphQL(t, base, client, `{ convert(from: "GBP", to: "JPY", amount: "2.5") { rate convertedAmount }
-		exchangeRate(pair: "EURUSD") { rate base { code } } }`)
-	data := out["data"].(map[string]any)
-	conv := get("/exchange?from_=GBP&to=JPY&amount=2.5")
-	if g, r := conv["convertedAmount"], data["convert"].(map[string]any)["convertedAmount"]; jsonNum(g) != r {
-		t.Errorf("convertedAmount: REST %v, GraphQL %v", g, r)
-	}
-	if g, r := jsonNum(conv["rate"]), data["convert"].(map[string]any)["rate"].(string); !strings.HasPrefix(r, g[:len(g)-1]) {
-		t.Errorf("rate: REST %v is not GraphQL's %v to 6 places", g, r)
-	}
-	rate := get("/exchangerate/EURUSD")
-	if g, r := jsonNum(rate["rate"]), data["exchangeRate"].(map[string]any)["rate"].(string); !strings.HasPrefix(r, g[:len(g)-1]) {
-		t.Errorf("pair rate: REST %v, GraphQL %v", g, r)
 	}
 }

@@ -571,36 +571,49 @@ func TestFXAdminUsers(t *testing.T) {
 	})
 }
 
+// gqlUser is a User as the graph answers fxUserFields.
+type gqlUser struct {
+	ID       string
+	Username *string
+	Email    *string
+	Category string
+	IsActive bool
+}
+
+// fxUserFields selects what a gqlUser holds.
+const fxUserFields = `{ id username email category isActive }`
+
+// asREST is the fx UserOut of a graph user: the name they sign in with
+// (username, else email) and the numeric id.
+func asREST(u gqlUser) fxUserOut {
+	var id int64
+	fmt.Sscan(u.ID, &id)
+	name := u.Username
+	if name == nil {
+		name = u.Email
+	}
+	return fxUserOut{Username: *name, Category: u.Category, IsActive: u.IsActive, ID: id}
+}
+
+// fxGraphUser runs a GraphQL operation as the token's user that must
+// succeed, and decodes the user under field of its data.
+func fxGraphUser(t *testing.T, base, token, query, field string) gqlUser {
+	t.Helper()
+	b, _ := json.Marshal(fxGQL(t, base, token, query)[field])
+	var u gqlUser
+	if err := json.Unmarshal(b, &u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // TestFXUsersParity shows that the fx user routes and the graph agree on
 // the same data: they come from the same resolvers.
 func TestFXUsersParity(t *testing.T) {
 	base, tokens, values := fxUsersGateway(t, storetest.SQLite)
 	admin := tokens["admin"]
-	type gqlUser struct {
-		ID       string
-		Username *string
-		Email    *string
-		Category string
-		IsActive bool
-	}
-	asREST := func(u gqlUser) fxUserOut {
-		var id int64
-		fmt.Sscan(u.ID, &id)
-		name := u.Username
-		if name == nil {
-			name = u.Email
-		}
-		return fxUserOut{Username: *name, Category: u.Category, IsActive: u.IsActive, ID: id}
-	}
-	graphUser := func(query, field string) gqlUser {
-		b, _ := json.Marshal(fxGQL(t, base, admin, query)[field])
-		var u gqlUser
-		if err := json.Unmarshal(b, &u); err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	const fields = `{ id username email category isActive }`
+	graphUser := func(query, field string) gqlUser { return fxGraphUser(t, base, admin, query, field) }
+	const fields = fxUserFields
 	get := func(path string, out any) {
 		t.Helper()
 		if status := fxCall(t, base, tokens, routeCase{name: path, method: "GET", path: path, token: "admin"}, out); status != http.StatusOK {

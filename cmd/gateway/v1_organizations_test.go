@@ -347,19 +347,7 @@ func TestV1OrgParity(t *testing.T) {
 	})
 	t.Run("Members", func(t *testing.T) {
 		rest := v1Get(t, base, tokens, "bob", "GET", "/api/v1/organizations/"+values["gamma"]+"/members", "")
-		gql := fxGQL(t, base, tokens["bob"], fmt.Sprintf(`{ organization(id: %q) { members { joinedAt user { uuid email fullName } } } }`, values["gamma"]))
-		members := gql["organization"].(map[string]any)["members"].([]any)
-		data := rest["data"].([]any)
-		if rest["count"] != float64(len(members)) || len(data) != len(members) {
-			t.Fatalf("REST %v members, GraphQL %d", rest["count"], len(members))
-		}
-		for i, m := range members {
-			m := m.(map[string]any)
-			u, r := m["user"].(map[string]any), data[i].(map[string]any)
-			if r["user_id"] != u["uuid"] || r["email"] != u["email"] || r["full_name"] != u["fullName"] || !sameInstant(r["joined_at"], m["joinedAt"]) {
-				t.Errorf("member %d: REST %v, GraphQL %v", i, r, m)
-			}
-		}
+		v1SameMembers(t, rest, v1GraphMembers(t, base, tokens["bob"], values["gamma"]))
 	})
 	t.Run("Migrate", func(t *testing.T) {
 		fxGQL(t, base, tokens["ann"], fmt.Sprintf(`mutation { addOrganizationMember(organizationId: %q, userId: %q) { id } }`, values["acme"], values["bob"]))
@@ -376,6 +364,31 @@ func TestV1OrgParity(t *testing.T) {
 			t.Errorf("migration = %v, want 3 moved and the 13 kinds counted", rest)
 		}
 	})
+}
+
+// v1GraphMembers returns the members of an organization as the graph
+// answers them to the token's user, in the order they joined.
+func v1GraphMembers(t *testing.T, base, token, org string) []any {
+	t.Helper()
+	gql := fxGQL(t, base, token, fmt.Sprintf(`{ organization(id: %q) { members { joinedAt user { uuid email fullName } } } }`, org))
+	return gql["organization"].(map[string]any)["members"].([]any)
+}
+
+// v1SameMembers compares a v1 members page (every member) with the
+// graph's members (v1GraphMembers).
+func v1SameMembers(t *testing.T, rest map[string]any, members []any) {
+	t.Helper()
+	data, _ := rest["data"].([]any)
+	if rest["count"] != float64(len(members)) || len(data) != len(members) {
+		t.Fatalf("members: got %v on REST (%d listed), want %d as on GraphQL", rest["count"], len(data), len(members))
+	}
+	for i, m := range members {
+		m := m.(map[string]any)
+		u, r := m["user"].(map[string]any), data[i].(map[string]any)
+		if r["user_id"] != u["uuid"] || r["email"] != u["email"] || r["full_name"] != u["fullName"] || !sameInstant(r["joined_at"], m["joinedAt"]) {
+			t.Errorf("member %d: got %v, want %v", i, r, m)
+		}
+	}
 }
 
 // sameInstant reports whether two ISO 8601 strings are the same instant

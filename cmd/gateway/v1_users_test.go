@@ -331,6 +331,29 @@ func TestV1UsersLogin(t *testing.T) {
 	})
 }
 
+// v1UserFields selects what v1SameUser compares of a graph user.
+const v1UserFields = `uuid email fullName isActive isSuperuser reworkAvailable createdAt updatedAt`
+
+// v1SameUser compares a v1 user (r) with the graph's (g, v1UserFields).
+func v1SameUser(t *testing.T, what string, r, g map[string]any) {
+	t.Helper()
+	for rk, gk := range map[string]string{"id": "uuid", "email": "email", "full_name": "fullName", "is_active": "isActive",
+		"is_superuser": "isSuperuser", "rework_available": "reworkAvailable"} {
+		if r[rk] != g[gk] {
+			t.Errorf("%s %s: REST %v, GraphQL %s %v", what, rk, r[rk], gk, g[gk])
+		}
+	}
+	for rk, gk := range map[string]string{"created_at": "createdAt", "updated_at": "updatedAt"} {
+		// A write's own answer carries the clock's nanoseconds; the
+		// store keeps microseconds.
+		rt, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(r[rk]))
+		gt, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(g[gk]))
+		if rt.IsZero() || rt.Sub(gt).Abs() >= time.Microsecond {
+			t.Errorf("%s %s: REST %v, GraphQL %v", what, rk, r[rk], g[gk])
+		}
+	}
+}
+
 // TestV1UsersParity shows that the v1 answers and the graph's agree on the
 // same users, reads and writes alike: they come from the same resolvers.
 func TestV1UsersParity(t *testing.T) {
@@ -362,24 +385,10 @@ func TestV1UsersParity(t *testing.T) {
 		}
 		return data
 	}
-	const fields = `uuid email fullName isActive isSuperuser reworkAvailable createdAt updatedAt`
+	const fields = v1UserFields
 	same := func(what string, r, g map[string]any) {
 		t.Helper()
-		for rk, gk := range map[string]string{"id": "uuid", "email": "email", "full_name": "fullName", "is_active": "isActive",
-			"is_superuser": "isSuperuser", "rework_available": "reworkAvailable"} {
-			if r[rk] != g[gk] {
-				t.Errorf("%s %s: REST %v, GraphQL %s %v", what, rk, r[rk], gk, g[gk])
-			}
-		}
-		for rk, gk := range map[string]string{"created_at": "createdAt", "updated_at": "updatedAt"} {
-			// A write's own answer carries the clock's nanoseconds; the
-			// store keeps microseconds.
-			rt, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(r[rk]))
-			gt, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(g[gk]))
-			if rt.IsZero() || rt.Sub(gt).Abs() >= time.Microsecond {
-				t.Errorf("%s %s: REST %v, GraphQL %v", what, rk, r[rk], g[gk])
-			}
-		}
+		v1SameUser(t, what, r, g)
 	}
 
 	t.Run("Create", func(t *testing.T) {
