@@ -43,7 +43,7 @@ type accountsToken struct {
 // later read agree.
 func toAccountsUser(u *model.User) accountsUser {
 	return accountsUser{ID: u.ID, Username: deref(u.Username), Enabled: u.Active, IsAdmin: u.IsAdmin(), Avatar: u.AvatarURL,
-		CreatedAt: u.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: u.UpdatedAt.UTC().Truncate(time.Microsecond)}
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
 }
 
 // Login is POST /token, the OAuth2 password form (username or email, and
