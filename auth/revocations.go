@@ -47,14 +47,23 @@ func (r *Revocations) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r.mu.RLock()
-			since := r.since.Add(-pollOverlap)
-			r.mu.RUnlock()
-			if err := r.poll(ctx, since); err != nil && ctx.Err() == nil {
+			if err := r.Refresh(ctx); err != nil && ctx.Err() == nil {
 				r.logger.WarnContext(ctx, "revocations: poll failed; retrying", "err", err)
 			}
 		}
 	}
+}
+
+// Refresh reads the revocations made since the last poll now. A write on
+// this instance that revoked tokens in the store (a new login on a device,
+// a reused refresh token, a disabled user, a category change) calls it, so
+// that this instance refuses those tokens at once; the others see them at
+// their next poll.
+func (r *Revocations) Refresh(ctx context.Context) error {
+	r.mu.RLock()
+	since := r.since.Add(-pollOverlap)
+	r.mu.RUnlock()
+	return r.poll(ctx, since)
 }
 
 func (r *Revocations) poll(ctx context.Context, since time.Time) error {

@@ -146,6 +146,9 @@ func (r *Resolver) login(ctx context.Context, login, password, device string, fl
 	if err := r.TokenService.CreateTokens(ctx, flow == model.FlowFX, issued.Records...); err != nil {
 		return nil, nil, err
 	}
+	if flow == model.FlowFX {
+		r.syncRevocations(ctx) // the device's earlier tokens
+	}
 	return issued, u, nil
 }
 
@@ -179,6 +182,9 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 		return nil, nil, err
 	}
 	if err := r.TokenService.RotateRefreshToken(ctx, c.ID, issued.Records...); err != nil {
+		if model.ErrorCode(err) == model.EFORBIDDEN {
+			r.syncRevocations(ctx) // a reuse revoked the whole device
+		}
 		return nil, nil, err
 	}
 	return issued, u, nil
@@ -223,7 +229,7 @@ func (r *Resolver) updateUser(ctx context.Context, p *model.Principal, target *m
 		}
 		upd.Category = &c
 	}
-	return r.UserService.UpdateUser(ctx, target.ID, upd)
+	return r.storeUserUpdate(ctx, target.ID, upd)
 }
 
 // changePassword sets p's password after checking the current one.
@@ -261,7 +267,7 @@ func (r *Resolver) changeCategory(ctx context.Context, ref string, to model.Cate
 	if err := model.CheckTransition(u.Category, to, up); err != nil {
 		return nil, err
 	}
-	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{Category: &to})
+	return r.storeUserUpdate(ctx, u.ID, model.UserUpdate{Category: &to})
 }
 
 // setActive activates or deactivates a user; deactivating revokes all
@@ -275,7 +281,7 @@ func (r *Resolver) setActive(ctx context.Context, ref string, active bool) (*mod
 	if err := model.CheckActivation(u, active); err != nil {
 		return nil, err
 	}
-	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{Active: &active})
+	return r.storeUserUpdate(ctx, u.ID, model.UserUpdate{Active: &active})
 }
 
 // parseUserUpdate validates the fields of an update (hashing a new
@@ -471,4 +477,24 @@ func (r *Resolver) checkCredentials(ctx context.Context, login, password string)
 		return nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
 	}
 	return u, nil
+}
+
+// storeUserUpdate applies upd in the store. Disabling a user or changing
+// their category revokes their tokens there; this instance then refuses
+// them at once. ENOTFOUND, ECONFLICT.
+func (r *Resolver) storeUserUpdate(ctx context.Context, id int64, upd model.UserUpdate) (*model.User, error) {
+	u, err := r.UserService.UpdateUser(ctx, id, upd)
+	if err == nil && (upd.Active != nil || upd.Category != nil) {
+		r.syncRevocations(ctx)
+	}
+	return u, err
+}
+
+// syncRevocations reads into this instance's revocation cache what a write
+// just revoked in the store. The write has committed: a failure here is
+// logged, and the next poll catches up.
+func (r *Resolver) syncRevocations(ctx context.Context) {
+	if err := r.Revocations.Refresh(ctx); err != nil {
+		r.Logger.WarnContext(ctx, "revocations: refresh after a write failed; the next poll catches up", "err", err)
+	}
 }
