@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -39,21 +40,22 @@ func (r *Resolver) findUser(ctx context.Context, ref string) (*model.User, error
 	return r.UserService.FindUserByUUID(ctx, uid)
 }
 
-// register creates an API_CLIENT from the fx registration form. EINVALID,
-// ECONFLICT.
+// register creates an API_CLIENT from the fx registration form. EINVALID
+// (every refused field, joined), ECONFLICT.
 func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*model.User, error) {
-	if err := model.CheckRegistrationUsername("username", in.Username); err != nil {
-		return nil, err
+	// Every refused field is reported, not only the first: the fx form
+	// lists its errors per field.
+	var errs []error
+	username, err := in.Username, model.CheckRegistrationUsername("username", in.Username)
+	if err == nil {
+		username, err = model.ParseUsername("username", in.Username)
 	}
-	username, err := model.ParseUsername("username", in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.CheckPassword("password", in.Password); err != nil {
-		return nil, err
-	}
+	errs = append(errs, err, model.CheckPassword("password", in.Password))
 	if in.Password != in.PasswordConfirmation {
-		return nil, model.Invalid("passwordConfirmation", "the two passwords differ")
+		errs = append(errs, model.Invalid("passwordConfirmation", "the two passwords differ"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return r.createUser(ctx, &model.User{Username: &username, Active: true, ReworkAvailable: model.DefaultRework}, in.Password)
 }

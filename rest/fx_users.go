@@ -78,7 +78,7 @@ func (fx FX) Register() http.Handler {
 }
 
 // registrationError words a refused registration as fx does: 400 for
-// invalid values, 409 for a taken username, the message listed under the
+// invalid values, 409 for a taken username, each message listed under the
 // field at fault (both passwords are "password"). Other errors stay as
 // they are.
 func registrationError(err error) error {
@@ -91,11 +91,24 @@ func registrationError(err error) error {
 	default:
 		return err
 	}
-	field := "username"
-	if strings.HasPrefix(model.ErrorField(err), "password") {
-		field = "password"
+	fields := map[string][]string{}
+	for _, e := range joined(err) {
+		field := "username"
+		if strings.HasPrefix(model.ErrorField(e), "password") {
+			field = "password"
+		}
+		fields[field] = append(fields[field], model.ErrorMessage(e))
 	}
-	return &bodyError{status: status, body: map[string]any{"errors": map[string][]string{field: {model.ErrorMessage(err)}}}, err: err}
+	return &bodyError{status: status, body: map[string]any{"errors": fields}, err: err}
+}
+
+// joined returns the errors that errors.Join put together in err, or err
+// alone.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // GainToken is POST /tokens/gain, the OAuth2 password form plus device_id

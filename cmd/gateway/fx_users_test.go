@@ -27,6 +27,7 @@ var fxUserCases = []routeCase{
 	{"register_400_password_short", "POST", "/clients/register", "username=fx_newbie3&password1=short&password2=short", form, "", 400},
 	{"register_400_password_space", "POST", "/clients/register", "username=fx_newbie3&password1=has+a+space&password2=has+a+space", form, "", 400},
 	{"register_400_mismatch", "POST", "/clients/register", "username=fx_newbie3&password1=newbie-pw-3&password2=newbie-pw-4", form, "", 400},
+	{"register_400_every_field", "POST", "/clients/register", "username=ab&password1=short&password2=other", form, "", 400},
 	{"register_422_missing", "POST", "/clients/register", "username=fx_newbie3", form, "", 422},
 	{"register_422_type", "POST", "/clients/register", `{"username":"fx_newbie3","password1":12345678,"password2":"12345678"}`, js, "", 422},
 	{"register_422_json", "POST", "/clients/register", `{"username":`, js, "", 422},
