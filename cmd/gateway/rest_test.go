@@ -174,9 +174,3 @@ func normalize(key string, v any) any {
 	}
 	return v
 }
-
-// jsonNum returns a JSON number's text as the gateway wrote it.
-func jsonNum(v any) string {
-	n, _ := v.(json.Number)
-	return n.String()
-}
