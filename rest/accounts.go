@@ -38,6 +38,14 @@ type accountsToken struct {
 	TokenType   string `json:"token_type"`
 }
 
+// accountsUserAnswer converts a resolver's user answer for accounts.
+func accountsUserAnswer(u *model.User, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return toAccountsUser(u), nil
+}
+
 // toAccountsUser converts a user for accounts. Timestamps have the
 // original's microsecond precision, so that the answer of a write and a
 // later read agree.
@@ -83,11 +91,7 @@ func (a Accounts) Login() http.Handler {
 // Me is GET /api/v2/users/me: 200, 401.
 func (a Accounts) Me() http.Handler {
 	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		u, err := a.R.Query().Me(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return toAccountsUser(u), nil
+		return accountsUserAnswer(a.R.Query().Me(ctx))
 	})
 }
 
@@ -98,11 +102,7 @@ func (a Accounts) GetUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		u, err := a.R.Query().User(ctx, uid)
-		if err != nil {
-			return nil, err
-		}
-		return toAccountsUser(u), nil
+		return accountsUserAnswer(a.R.Query().User(ctx, uid))
 	})
 }
 
@@ -131,11 +131,7 @@ func (a Accounts) UpdateUser() http.Handler {
 		if len(errs) > 0 {
 			return nil, &validationError{items: errs}
 		}
-		u, err := a.R.Mutation().UpdateUser(ctx, uid, gqlmodel.UpdateUserInput{Username: &username, IsActive: &enabled, IsSuperuser: &isAdmin})
-		if err != nil {
-			return nil, err
-		}
-		return toAccountsUser(u), nil
+		return accountsUserAnswer(a.R.Mutation().UpdateUser(ctx, uid, gqlmodel.UpdateUserInput{Username: &username, IsActive: &enabled, IsSuperuser: &isAdmin}))
 	})
 }
 
@@ -157,11 +153,7 @@ func (a Accounts) ChangePassword() http.Handler {
 		if verr != nil {
 			return nil, verr
 		}
-		u, err := a.R.Mutation().SetUserPassword(ctx, uid, password)
-		if err != nil {
-			return nil, err
-		}
-		return toAccountsUser(u), nil
+		return accountsUserAnswer(a.R.Mutation().SetUserPassword(ctx, uid, password))
 	})
 }
 

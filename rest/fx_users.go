@@ -28,8 +28,8 @@ func toFXUser(u *model.User) fxUser {
 	return fxUser{Username: u.Login(), Category: u.Category, IsActive: u.Active, ID: u.ID}
 }
 
-// fxUserOf is the answer of a resolver that returns a user.
-func fxUserOf(u *model.User, err error) (any, error) {
+// fxUserAnswer converts a resolver's user answer for fx.
+func fxUserAnswer(u *model.User, err error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (fx FX) SearchUser() http.Handler {
 		if !q.Has("username") {
 			return nil, invalid([]string{"query", "username"}, "missing", "Field required")
 		}
-		return fxUserOf(fx.R.Query().UserByUsername(ctx, q.Get("username")))
+		return fxUserAnswer(fx.R.Query().UserByUsername(ctx, q.Get("username")))
 	})
 }
 
@@ -260,7 +260,7 @@ func (fx FX) setActive(set func(ctx context.Context, id string) (*model.User, er
 		if err := joinInvalid(verr); err != nil {
 			return nil, err
 		}
-		return fxUserOf(set(ctx, id))
+		return fxUserAnswer(set(ctx, id))
 	})
 }
 
@@ -282,7 +282,7 @@ func (fx FX) changeCategory(change func(ctx context.Context, id string, to model
 		if err := joinInvalid(idErr, toErr); err != nil {
 			return nil, err
 		}
-		return fxUserOf(change(ctx, id, to))
+		return fxUserAnswer(change(ctx, id, to))
 	})
 }
 

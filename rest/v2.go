@@ -82,6 +82,14 @@ func toV2User(u *model.User) v2User {
 	}
 }
 
+// v2UserAnswer converts a resolver's user answer for v2.
+func v2UserAnswer(u *model.User, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return toV2User(u), nil
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -161,14 +169,10 @@ func (v V2) CreateUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		u, err := v.R.Mutation().CreateUser(ctx, gqlmodel.CreateUserInput{
+		return v2UserAnswer(v.R.Mutation().CreateUser(ctx, gqlmodel.CreateUserInput{
 			Username: in.Name, Email: v2Address(in.Email), Password: deref(in.Email.Password),
 			Age: in.Age, Gender: in.Gender, AuthMethod: in.Email.AuthMethod,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return toV2User(u), nil
+		}))
 	})
 }
 
@@ -180,11 +184,7 @@ func (v V2) GetUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		u, err := v.R.Query().User(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return toV2User(u), nil
+		return v2UserAnswer(v.R.Query().User(ctx, id))
 	})
 }
 
@@ -205,14 +205,10 @@ func (v V2) UpdateUser() http.Handler {
 		if p := deref(in.Email.Password); p != "" {
 			password = &p
 		}
-		u, err := v.R.Mutation().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
+		return v2UserAnswer(v.R.Mutation().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
 			Username: in.Name, Email: v2Address(in.Email), Age: in.Age, Gender: in.Gender,
 			AuthMethod: in.Email.AuthMethod, Password: password,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return toV2User(u), nil
+		}))
 	})
 }
 
