@@ -3,7 +3,6 @@ package rest
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
 
 	"github.com/fxgraph/gateway/graph"
@@ -43,14 +42,15 @@ func v1Email(required bool) v1Field {
 
 func v1FullName() v1Field { return v1Field{name: "full_name", kind: v1String, maxLen: 255} }
 
-// Login is POST /api/v1/login/access-token: an OAuth2 password form whose
+// Login is POST /api/v1/login/access-token: an OAuth2 password form (or the
+// same fields as JSON) whose
 // username is a username or an email (grant_type, scope, client_id and
 // client_secret are ignored). 200 {access_token, token_type} with the v1
 // lifetime; 400 "Incorrect email or password" or "Inactive user"; 422 when
-// username or password is missing or the body is not a form.
+// username or password is missing or the body is neither a form nor JSON.
 func (v V1) Login() http.Handler {
 	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		f, err := readV1Form(r)
+		f, err := readFields(r)
 		if err != nil {
 			return nil, err
 		}
@@ -72,16 +72,6 @@ func (v V1) Login() http.Handler {
 		}
 		return v1Token{AccessToken: out.AccessToken, TokenType: out.TokenType}, nil
 	})
-}
-
-// readV1Form reads the OAuth2 form of the v1 login. A body that is not a
-// form has no form fields, as FastAPI reads it.
-func readV1Form(r *http.Request) (fields, error) {
-	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
-	case "application/x-www-form-urlencoded", "multipart/form-data":
-		return readFields(r)
-	}
-	return fields{}, nil
 }
 
 // ListUsers is GET /api/v1/users/?skip=&limit=&search=: ADMIN only (the

@@ -94,7 +94,8 @@ func v1SignupCases() []routeCase {
 		{"login_400_unknown", "POST", v1Login, "username=nobody%40example.com&password=wrong-pass", form, "", 400},
 		{"login_422_missing", "POST", v1Login, "username=fx_client", form, "", 422},
 		{"login_422_empty", "POST", v1Login, "username=&password=", form, "", 422},
-		{"login_422_json", "POST", v1Login, `{"username":"fx_client","password":"client-pw-1"}`, js, "", 422},
+		{"login_json", "POST", v1Login, `{"username":"fx_client","password":"client-pw-1"}`, js, "", 200},
+		{"login_422_content_type", "POST", v1Login, "username=fx_client&password=client-pw-1", "text/plain", "", 422},
 		{"login_413", "POST", v1Login, "username=fx_client&password=" + strings.Repeat("p", 1<<20+1), form, "", 413},
 	}
 }
