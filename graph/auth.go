@@ -21,3 +21,13 @@ func (r *Resolver) authorize(ctx context.Context, perm model.Permission) (*model
 	}
 	return p, nil
 }
+
+// Authenticated returns nil when the request is signed in with valid
+// credentials, and its refusal otherwise: EUNAUTHORIZED (no or a refused
+// token) or EFORBIDDEN (a token of the wrong type). The legacy surfaces
+// whose services checked the token before the request's values call it
+// first; every resolver still authorizes its own operation.
+func (r *Resolver) Authenticated(ctx context.Context) error {
+	_, err := r.authorize(ctx, model.SignedIn())
+	return err
+}

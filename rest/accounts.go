@@ -59,7 +59,7 @@ func toAccountsUser(u *model.User) accountsUser {
 // and otherwise ignored): 200 with a 24-hour access token, 400 for wrong
 // credentials or a disabled user, 422 for a malformed form.
 func (a Accounts) Login() http.Handler {
-	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -187,9 +187,14 @@ func appendItems(errs []fieldError, verr *validationError) []fieldError {
 	return append(errs, verr.items...)
 }
 
-// handle runs fn with the request's loaders and writes its answer with
-// status, or the accounts error body of its error.
-func (a Accounts) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
+// handle serves a route that needs a signed-in caller: no or a refused
+// token (401) is answered before the request is read, as the original did.
+func (a Accounts) handle(status int, fn handlerFunc) http.Handler {
+	return serve(a.R, status, signedIn(a.R, fn), a.writeError)
+}
+
+// handleOpen serves a route open to anyone (/token).
+func (a Accounts) handleOpen(status int, fn handlerFunc) http.Handler {
 	return serve(a.R, status, fn, a.writeError)
 }
 

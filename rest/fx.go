@@ -312,17 +312,16 @@ func eachPage(page func(first *int, after *string) (*gqlmodel.PageInfo, error)) 
 	}
 }
 
-// handle runs fn with the request's loaders and writes its answer with
-// status, or the fx error body of its error.
-func (fx FX) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, err := fn(fx.R.WithLoaders(r.Context()), r)
-		if err != nil {
-			fx.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, status, v)
-	})
+// handle serves a route that needs a signed-in caller: no or a refused
+// token is answered before the request is read, as the original did.
+func (fx FX) handle(status int, fn handlerFunc) http.Handler {
+	return serve(fx.R, status, signedIn(fx.R, fn), fx.writeError)
+}
+
+// handleOpen serves a route open to anyone (registration and the token
+// routes, which check their own credentials).
+func (fx FX) handleOpen(status int, fn handlerFunc) http.Handler {
+	return serve(fx.R, status, fn, fx.writeError)
 }
 
 // fxError is the fx body of every error but 422: the text under both

@@ -60,7 +60,7 @@ func fxTokensOf(p *gqlmodel.AuthPayload, err error) (any, error) {
 // a taken username, both as {"errors": {field: [messages]}}; 422 for a
 // body without the three strings.
 func (fx FX) Register() http.Handler {
-	return fx.handle(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.handleOpen(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func joined(err error) []error {
 // disabled user, 422 for a body without username and password. A login on
 // a device revokes that device's live tokens.
 func (fx FX) GainToken() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -139,7 +139,7 @@ func (fx FX) GainToken() http.Handler {
 // revoked refresh token presented again (which revokes every token of its
 // device); 422 for a malformed body.
 func (fx FX) RefreshToken() http.Handler {
-	return fx.handle(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.handleOpen(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -170,7 +170,7 @@ type fxRevoked struct {
 // for missing or wrong credentials, 403 for a disabled user, 422 for a
 // malformed body.
 func (fx FX) RevokeTokens() http.Handler {
-	return fx.handle(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.handleOpen(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err

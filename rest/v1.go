@@ -49,7 +49,7 @@ func v1FullName() v1Field { return v1Field{name: "full_name", kind: v1String, ma
 // lifetime; 400 "Incorrect email or password" or "Inactive user"; 422 when
 // username or password is missing or the body is neither a form nor JSON.
 func (v V1) Login() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -167,7 +167,7 @@ func (v V1) ChangePassword() http.Handler {
 // 400 when the email is taken; 422.
 func (v V1) Signup() http.Handler {
 	schema := []v1Field{v1Email(true), v1Password("password"), v1FullName()}
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		b, err := readV1JSON(r, schema)
 		if err != nil {
 			return nil, err

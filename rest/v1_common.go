@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,21 +66,16 @@ func withDetail(status int, detail string, err error) error {
 	return &statusError{status: status, detail: detail, err: err}
 }
 
-// handle runs fn with the request's loaders and writes its answer with
-// status (204 writes no body), or the v1 error body of its error.
-func (v V1) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := fn(v.R.WithLoaders(r.Context()), r)
-		if err != nil {
-			v.writeError(w, r, err)
-			return
-		}
-		if status == http.StatusNoContent {
-			w.WriteHeader(status)
-			return
-		}
-		writeJSON(w, status, out)
-	})
+// handle serves a route that needs a signed-in caller: no token (401) or a
+// refused one (403) is answered before the request is read, as FastAPI's
+// OAuth2 dependency did.
+func (v V1) handle(status int, fn handlerFunc) http.Handler {
+	return serve(v.R, status, signedIn(v.R, fn), v.writeError)
+}
+
+// handleOpen serves a route open to anyone (login, sign-up).
+func (v V1) handleOpen(status int, fn handlerFunc) http.Handler {
+	return serve(v.R, status, fn, v.writeError)
 }
 
 // writeError maps an error to its v1 status and FastAPI body (CONTRACT §6):

@@ -340,7 +340,7 @@ func v2TypeName(t reflect.Type) string {
 
 // handle runs fn with the request's loaders and writes its answer with
 // status, or the v2 error body of its error.
-func (v V2) handle(status int, fn func(ctx context.Context, r *http.Request) (any, error)) http.Handler {
+func (v V2) handle(status int, fn handlerFunc) http.Handler {
 	return serve(v.R, status, fn, v.writeError)
 }
 
@@ -381,23 +381,4 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		v.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, v2Error{v2Failure, "Internal Server Error"})
 	}
-}
-
-// serve runs fn with the request's loaders and writes its answer with
-// status (204 writes no body), or has writeErr answer its error: the
-// handler of every v2 and accounts route.
-func serve(res *graph.Resolver, status int, fn func(ctx context.Context, r *http.Request) (any, error),
-	writeErr func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := fn(res.WithLoaders(r.Context()), r)
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		if status == http.StatusNoContent {
-			w.WriteHeader(status)
-			return
-		}
-		writeJSON(w, status, out)
-	})
 }

@@ -81,6 +81,7 @@ func accountsCases(u map[string]userFixture) []routeCase {
 		{"get_disabled", "GET", "/api/v2/users/" + u["dora"].id, "", "", "bob", 200},
 		{"get_404", "GET", "/api/v2/users/999999", "", "", "client", 404},
 		{"get_422_zero", "GET", "/api/v2/users/0", "", "", "client", 422},
+		{"get_401_before_422", "GET", "/api/v2/users/0", "", "", "", 401}, // the token first, as the original
 		{"get_401", "GET", alice, "", "", "", 401},
 	}
 	cases = append(cases, accountsBadWrites(u)...)

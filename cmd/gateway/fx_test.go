@@ -22,6 +22,7 @@ var fxCases = []routeCase{
 	{"currency_create_422_value", "POST", "/currencies", "code=H1F&name=Forint&sign=Ft", form, "client", 422},
 	{"currency_create_422_content_type", "POST", "/currencies", "code=HUF", "text/plain", "client", 422},
 	{"currency_create_401", "POST", "/currencies", "code=HUF&name=Forint&sign=Ft", form, "", 401},
+	{"currency_create_401_before_422", "POST", "/currencies", `{"code":`, js, "", 401}, // the token first, as the original
 	{"currency_update", "PATCH", "/currency/pln", "sign=PLN", form, "client", 200},
 	{"currency_update_404", "PATCH", "/currency/XXX", "sign=x", form, "client", 404},
 	{"currency_update_422", "PATCH", "/currency/PLN", `{"name":""}`, js, "client", 422},

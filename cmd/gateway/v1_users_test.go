@@ -115,6 +115,11 @@ func v1CreateCases() []routeCase {
 		{"users_create_422_rework", "POST", v1Users, `{"email":"carl@example.com","password":"carl-pass-1","rework_available":-1}`, js, "admin", 422},
 		{"users_create_422_email", "POST", v1Users, `{"email":"carl@","password":"carl-pass-1"}`, js, "admin", 422},
 		{"users_create_422_json", "POST", v1Users, `{"email"`, js, "admin", 422},
+		// The token is checked before the body and the path, as FastAPI's
+		// OAuth2 dependency did.
+		{"users_create_401_before_422", "POST", v1Users, `{"email"`, js, "", 401},
+		{"users_create_403_token_before_422", "POST", v1Users, `{"email"`, js, "bad", 403},
+		{"users_get_401_before_422", "GET", v1Users + "/not-a-uuid", "", "", "", 401},
 		{"users_create_422_content_type", "POST", v1Users, "email=carl@example.com", "text/plain", "admin", 422},
 		{"users_create_413", "POST", v1Users, v1Big(), js, "admin", 413},
 		{"login_400_inactive", "POST", v1Login, "username=off%40example.com&password=off-pass-1", form, "", 400},

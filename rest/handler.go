@@ -1,0 +1,44 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fxgraph/gateway/graph"
+)
+
+// handlerFunc is a route's work: it decodes the legacy request, calls the
+// resolvers and returns the answer to encode, or the error to answer.
+type handlerFunc func(ctx context.Context, r *http.Request) (any, error)
+
+// serve runs fn with the request's loaders and writes its answer with
+// status (204 writes no body), or has writeErr answer its error: the
+// handler of every legacy route.
+func serve(res *graph.Resolver, status int, fn handlerFunc, writeErr func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := fn(res.WithLoaders(r.Context()), r)
+		if err != nil {
+			writeErr(w, r, err)
+			return
+		}
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
+			return
+		}
+		writeJSON(w, status, out)
+	})
+}
+
+// signedIn runs fn only for a request signed in with valid credentials,
+// and answers the refusal otherwise before anything else is read: the
+// FastAPI services (fx, v1, accounts) check the bearer token, their OAuth2
+// dependency, before they validate the path, the query and the body. What
+// the caller may do is still the resolvers' to decide.
+func signedIn(res *graph.Resolver, fn handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *http.Request) (any, error) {
+		if err := res.Authenticated(ctx); err != nil {
+			return nil, err
+		}
+		return fn(ctx, r)
+	}
+}
