@@ -362,7 +362,9 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	msg := model.ErrorMessage(err)
 	switch model.ErrorCode(err) {
 	case model.EINVALID:
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []fieldError{{Loc: fxLoc(r, model.ErrorField(err)), Msg: msg, Type: "value_error"}}})
+		loc := fxLoc(r, model.ErrorField(err))
+		msg = renamed(msg, model.ErrorField(err), loc[len(loc)-1])
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []fieldError{{Loc: loc, Msg: msg, Type: "value_error"}}})
 	case model.ENOTFOUND:
 		writeJSON(w, http.StatusNotFound, fxError{msg, msg})
 	case model.ECONFLICT:

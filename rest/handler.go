@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/fxgraph/gateway/graph"
 )
@@ -41,4 +42,14 @@ func signedIn(res *graph.Resolver, fn handlerFunc) handlerFunc {
 		}
 		return fn(ctx, r)
 	}
+}
+
+// renamed returns msg with the resolver's field name it starts with (as
+// "newPassword must ...") replaced by name, the surface's own name for
+// that field.
+func renamed(msg, field, name string) string {
+	if field != "" && strings.HasPrefix(msg, field+" ") {
+		return name + msg[len(field):]
+	}
+	return msg
 }

@@ -85,7 +85,8 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError
 	var v1verr *v1Invalid
 	var serr *statusError
-	msg := model.ErrorMessage(err)
+	field := model.ErrorField(err)
+	msg := renamed(model.ErrorMessage(err), field, snakeCase(field))
 	switch {
 	case errors.As(err, &v1verr):
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": v1verr.items})
@@ -109,7 +110,7 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	switch model.ErrorCode(err) {
 	case model.EINVALID:
-		loc := []string{"body", snakeCase(model.ErrorField(err))}
+		loc := []string{"body", snakeCase(field)}
 		if r.Method == http.MethodGet || r.Method == http.MethodDelete {
 			loc[0] = "query"
 		}
