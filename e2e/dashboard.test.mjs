@@ -12,24 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startGateway, gql, adminToken } from './lib.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const haveChromium = fs.existsSync(CHROMIUM);
-const inCI = /^(true|True|TRUE|1)$/.test(process.env.CI ?? '') || process.env.E2E_REQUIRED === '1';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-// offLoopback lists the URLs that went anywhere but a loopback host.
-function offLoopback(urls) {
-  return urls.filter((u) => {
-    const url = new URL(u);
-    if (url.protocol === 'data:' || url.protocol === 'about:' || url.protocol === 'blob:') return false;
-    return !LOOPBACK.has(url.hostname);
-  });
-}
+import { startGateway, gql, adminToken, chromiumSkip, launchChromium, offLoopback } from './lib.mjs';
 
 // rateIs waits until the pair's row shows the rate.
 function rateIs(page, pair, rate, timeout) {
@@ -50,11 +33,9 @@ function ok(r, what) {
 }
 
 test('dashboard follows rateChanged live in Chromium', {
-  skip: !haveChromium && !inCI ? `${CHROMIUM} is missing (set CI=true to fail instead)` : false,
+  skip: chromiumSkip,
   timeout: 90_000,
 }, async (t) => {
-  assert.ok(haveChromium, `${CHROMIUM} is missing and CI=true or E2E_REQUIRED=1: install it (apt-get install -y chromium)`);
-  const { chromium } = await import('playwright-core');
 
   const gw = await startGateway();
   t.after(async () => { await gw.stop(); });
@@ -62,8 +43,7 @@ test('dashboard follows rateChanged live in Chromium', {
   const password = fs.readFileSync(path.join(gw.dataDir, 'admin-password.txt'), 'utf8').trim();
   const demo = ok(await gql(gw.url, '{ exchangeRate(pair: "USDEUR") { rate } }', {}, token), 'exchangeRate').exchangeRate.rate;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  t.after(async () => { await browser.close(); });
+  const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
 
   const requests = [];

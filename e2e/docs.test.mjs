@@ -8,22 +8,12 @@
 // E2E_REQUIRED=1: then it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { startGateway } from './lib.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const haveChromium = fs.existsSync(CHROMIUM);
-const inCI = /^(true|True|TRUE|1)$/.test(process.env.CI ?? '') || process.env.E2E_REQUIRED === '1';
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+import { startGateway, chromiumSkip, launchChromium, offLoopback } from './lib.mjs';
 
 test('/docs renders every legacy operation in Chromium', {
-  skip: !haveChromium && !inCI ? `${CHROMIUM} is missing (set CI=true to fail instead)` : false,
+  skip: chromiumSkip,
   timeout: 90_000,
 }, async (t) => {
-  assert.ok(haveChromium, `${CHROMIUM} is missing and CI=true or E2E_REQUIRED=1: install it (apt-get install -y chromium)`);
-  const { chromium } = await import('playwright-core');
 
   const gw = await startGateway();
   t.after(async () => { await gw.stop(); });
@@ -36,15 +26,11 @@ test('/docs renders every legacy operation in Chromium', {
   }
   assert.ok(operations.length >= 48, `the document has ${operations.length} operations, want every legacy route (48)`);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  t.after(async () => { await browser.close(); });
+  const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const finishedElsewhere = [];
   const pageErrors = [];
-  page.on('requestfinished', (r) => {
-    const url = new URL(r.url());
-    if (!['data:', 'blob:', 'about:'].includes(url.protocol) && !LOOPBACK.has(url.hostname)) finishedElsewhere.push(r.url());
-  });
+  page.on('requestfinished', (r) => finishedElsewhere.push(...offLoopback([r.url()])));
   page.on('pageerror', (e) => pageErrors.push(String(e)));
 
   const res = await page.goto(gw.url + '/docs');

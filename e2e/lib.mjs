@@ -73,3 +73,39 @@ export async function adminToken(gw, deviceId = 'e2e') {
   const pw = fs.readFileSync(path.join(gw.dataDir, 'admin-password.txt'), 'utf8').trim();
   return login(gw.url, 'admin', pw, deviceId);
 }
+
+// Chromium for the browser tests: Debian's /usr/bin/chromium, driven by
+// playwright-core. Without it a browser test is skipped, unless CI=true (or
+// 1) or E2E_REQUIRED=1: then it fails, so a CI image that lost its browser
+// does not pass silently.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const haveChromium = fs.existsSync(CHROMIUM);
+const browserRequired = /^(true|True|TRUE|1)$/.test(process.env.CI ?? '') || process.env.E2E_REQUIRED === '1';
+
+// chromiumSkip is the `skip` option of a browser test.
+export const chromiumSkip = !haveChromium && !browserRequired ? `${CHROMIUM} is missing (set CI=true to fail instead)` : false;
+
+// launchChromium starts headless Chromium, closed when the test t ends.
+export async function launchChromium(t) {
+  if (!haveChromium) {
+    throw new Error(`${CHROMIUM} is missing and CI=true or E2E_REQUIRED=1: install it (apt-get install -y chromium)`);
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  t.after(async () => { await browser.close(); });
+  return browser;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+// offLoopback lists the URLs that went anywhere but a loopback host
+// (data:, blob: and about: URLs go nowhere).
+export function offLoopback(urls) {
+  return urls.filter((u) => {
+    const url = new URL(u);
+    if (url.protocol === 'data:' || url.protocol === 'about:' || url.protocol === 'blob:') return false;
+    return !LOOPBACK.has(url.hostname);
+  });
+}
