@@ -269,7 +269,7 @@ func (v V1) toV1Organization(ctx context.Context, o *model.Organization) (v1Orga
 	if err != nil {
 		return v1Organization{}, err
 	}
-	return v1Organization{ID: o.UUID, CreatedAt: v1Time(o.CreatedAt), UpdatedAt: v1Time(o.UpdatedAt), Name: o.Name,
+	return v1Organization{ID: o.UUID, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(), Name: o.Name,
 		AvatarImageURL: o.AvatarImageURL, AvatarImageMedia: o.AvatarImageMedia, Description: o.Description,
 		ReworkAvailable: o.ReworkAvailable, OwnerID: owner.UUID}, nil
 }
@@ -294,16 +294,11 @@ func (v V1) membersOf(ctx context.Context, id string, p v1Page) (v1Members, erro
 		if err != nil {
 			return err
 		}
-		out.Data[i] = v1Member{UserID: u.UUID, JoinedAt: v1Time(page[i].JoinedAt), Email: u.Email, FullName: u.FullName}
+		out.Data[i] = v1Member{UserID: u.UUID, JoinedAt: page[i].JoinedAt.UTC(), Email: u.Email, FullName: u.FullName}
 		return nil
 	})
 	return out, err
 }
-
-// v1Time is a time as v1 writes one: UTC, to the microsecond (what the
-// stores keep and Python's datetime holds), so that the answer to a write
-// equals the later reads.
-func v1Time(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // orgFields is the decoded body of OrganizationCreate or
 // OrganizationUpdate.
