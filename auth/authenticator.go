@@ -41,16 +41,19 @@ func (a *Authenticator) Authenticate(raw string) (*model.Principal, error) {
 // Middleware reads `Authorization: Bearer <token>`. A valid token puts its
 // principal in the request context; a refused one puts the refusal there
 // instead, for the surface to answer in its own shape. No header: nothing.
+// Two Authorization headers are ambiguous, and refused.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
+		values := r.Header.Values("Authorization")
+		if len(values) == 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
 		ctx := r.Context()
-		scheme, raw, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		scheme, raw, ok := strings.Cut(values[0], " ")
+		if len(values) > 1 {
+			ctx = model.NewContextWithAuthError(ctx, errAmbiguous)
+		} else if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 			ctx = model.NewContextWithAuthError(ctx, errInvalidToken)
 		} else if p, err := a.Authenticate(strings.TrimSpace(raw)); err != nil {
 			ctx = model.NewContextWithAuthError(ctx, err)

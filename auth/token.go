@@ -142,6 +142,9 @@ func (i *Issuer) sign(u *model.User, device string, typ model.TokenType, ttl tim
 // about which check failed.
 var errInvalidToken = model.Errorf(model.EUNAUTHORIZED, "Could not validate credentials")
 
+// errAmbiguous refuses a request that carries more than one credential.
+var errAmbiguous = model.Errorf(model.EUNAUTHORIZED, "Could not validate credentials: send one Authorization header")
+
 // Verify checks a token's signature (HS256 only: "none" and every other
 // algorithm are refused), issuer, audience, expiry and issue time, and its
 // type. A valid token of the other type is EFORBIDDEN; anything else wrong

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -19,6 +20,7 @@ const (
 	CodeNotFound        = "NOT_FOUND"
 	CodeConflict        = "CONFLICT"
 	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeRateLimited     = "RATE_LIMITED"
 	CodeInternal        = "INTERNAL_SERVER_ERROR"
 )
 
@@ -35,6 +37,8 @@ func ExtensionCode(code string) string {
 		return CodeUnauthenticated
 	case model.EFORBIDDEN:
 		return CodeForbidden
+	case model.ERATELIMITED:
+		return CodeRateLimited
 	}
 	return CodeInternal
 }
@@ -43,7 +47,8 @@ func ExtensionCode(code string) string {
 // extensions.code. Application errors keep their message; gqlgen's own
 // parse and validation errors keep theirs; anything else is logged and
 // answered as an internal error whose text never reaches the client.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// Without suggestions, "Did you mean …?" is cut from validation messages.
+func errorPresenter(logger *slog.Logger, suggestions bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var me *model.Error
@@ -54,12 +59,18 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if me.Field != "" {
 				gqlErr.Extensions["field"] = me.Field
 			}
+			if wait := model.ErrorRetryAfter(err); wait > 0 {
+				gqlErr.Extensions["retryAfter"] = int(wait / time.Second)
+			}
 			if me.Code == model.EINTERNAL {
 				logger.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "err", err)
 			}
 		case gqlErr.Err == nil:
 			// Made by gqlgen itself (syntax, validation, variable
 			// coercion): safe to show; make sure it has a code.
+			if !suggestions {
+				gqlErr.Message = withoutSuggestions(gqlErr.Message)
+			}
 			if gqlErr.Extensions == nil {
 				gqlErr.Extensions = map[string]any{}
 			}

@@ -457,7 +457,9 @@ func TestLimits(t *testing.T) {
 	db := storetest.Open(t, storetest.SQLite, time.Now)
 	c := newClient(t, db)
 	t.Run("Depth", func(t *testing.T) {
-		shallow := newClientWithLimits(t, db, graph.Limits{MaxDepth: 4, MaxAliases: 1, MaxComplexity: 1000})
+		limits := graph.DefaultLimits()
+		limits.MaxDepth, limits.MaxAliases, limits.MaxComplexity = 4, 1, 1000
+		shallow := newClientWithLimits(t, db, limits)
 		var out map[string]any
 		shallow.mustData(t, `{ exchangeRates { edges { node { rate } } } }`, nil, &out) // depth 4
 		wantError(t, shallow.do(t, `{ exchangeRates { edges { node { base { code } } } } }`, nil), "QUERY_TOO_COMPLEX", "nested 5 levels")

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -33,20 +34,50 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.SetErrorPresenter(errorPresenter(r.Logger))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(limits.MaxTokens)
+	srv.SetDisableSuggestion(!limits.Introspection)
+	srv.SetErrorPresenter(errorPresenter(r.Logger, limits.Introspection))
 	srv.SetRecoverFunc(recoverFunc(r.Logger))
-	srv.Use(extension.Introspection{})
+	if limits.Introspection {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(shapeLimit{limits})
+	srv.Use(documentLimit{Limits: limits, cache: queries})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	if o.ws != nil {
+		srv.Use(subscriptionLimit{max: o.ws.MaxSubscriptions}) // the last mutator
+	}
+	srv.AroundResponses(capErrors(limits.MaxErrors))
+	if o.timeout > 0 {
+		srv.AroundResponses(deadline(o.timeout))
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		if isSubscription(ctx) {
 			return next(ctx) // nothing to batch, and it lives long
 		}
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
 	return srv
+}
+
+// deadline runs each response of a query or mutation under a deadline of d:
+// the resolvers and their SQL stop when it passes.
+func deadline(d time.Duration) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if isSubscription(ctx) {
+			return next(ctx)
+		}
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return next(ctx)
+	}
+}
+
+func isSubscription(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	return oc.Operation != nil && oc.Operation.Operation == ast.Subscription
 }
 
 // setComplexity makes a connection cost `first` times its items.

@@ -15,7 +15,10 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-var errBadCredentials = model.Errorf(model.EUNAUTHORIZED, "Incorrect username or password")
+var (
+	errBadCredentials     = model.Errorf(model.EUNAUTHORIZED, "Incorrect username or password")
+	errRegistrationClosed = model.Errorf(model.EFORBIDDEN, "Registration is closed: an ADMIN creates users")
+)
 
 // parseUserRef reads a user id: a decimal integer or a UUID. EINVALID else.
 func parseUserRef(field, s string) (id int64, uid string, err error) {
@@ -40,9 +43,13 @@ func (r *Resolver) findUser(ctx context.Context, ref string) (*model.User, error
 	return r.UserService.FindUserByUUID(ctx, uid)
 }
 
-// register creates an API_CLIENT from the fx registration form. EINVALID
-// (every refused field, joined), ECONFLICT.
+// register creates an API_CLIENT from the fx registration form. EFORBIDDEN
+// while registration is closed, EINVALID (every refused field, joined),
+// ECONFLICT.
 func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*model.User, error) {
+	if r.RegistrationClosed {
+		return nil, errRegistrationClosed
+	}
 	// Every refused field is reported, not only the first: the fx form
 	// lists its errors per field.
 	var errs []error
@@ -60,8 +67,12 @@ func (r *Resolver) register(ctx context.Context, in gqlmodel.RegisterInput) (*mo
 	return r.createUser(ctx, &model.User{Username: &username, Active: true, ReworkAvailable: model.DefaultRework}, in.Password)
 }
 
-// signup creates an API_CLIENT from the v1 sign-up. EINVALID, ECONFLICT.
+// signup creates an API_CLIENT from the v1 sign-up. EFORBIDDEN while
+// registration is closed, EINVALID, ECONFLICT.
 func (r *Resolver) signup(ctx context.Context, in gqlmodel.SignupInput) (*model.User, error) {
+	if r.RegistrationClosed {
+		return nil, errRegistrationClosed
+	}
 	email, err := model.ParseEmail("email", in.Email)
 	if err != nil {
 		return nil, err
@@ -177,7 +188,7 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 		return nil, nil, err
 	}
 	if !u.Active {
-		return nil, nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
+		return nil, nil, errInactive
 	}
 	issued, err := r.Issuer.Issue(u, c.DeviceID, model.FlowFX)
 	if err != nil {
@@ -195,6 +206,11 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 // revoke revokes the principal's tokens with the ids, or all of them, and
 // tells this instance's cache at once.
 func (r *Resolver) revoke(ctx context.Context, p *model.Principal, ids []string) ([]string, error) {
+	for _, id := range ids {
+		if err := model.CheckText("ids", id); err != nil {
+			return nil, err
+		}
+	}
 	revoked, err := r.TokenService.RevokeTokens(ctx, p.UserID, ids)
 	if err != nil {
 		return nil, err
@@ -221,6 +237,9 @@ func (r *Resolver) updateUser(ctx context.Context, p *model.Principal, target *m
 	upd, err := parseUserUpdate(in, r.Hasher)
 	if err != nil {
 		return nil, err
+	}
+	if upd.PasswordHash != nil && p.UserID == target.ID {
+		upd.KeepSession = model.SessionOf(p)
 	}
 	if in.IsSuperuser != nil && upd.Category == nil {
 		c := target.Category
@@ -255,7 +274,7 @@ func (r *Resolver) changePassword(ctx context.Context, p *model.Principal, curre
 	if err != nil {
 		return err
 	}
-	_, err = r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{PasswordHash: &hash})
+	_, err = r.storeUserUpdate(ctx, u.ID, model.UserUpdate{PasswordHash: &hash, KeepSession: model.SessionOf(p)})
 	return err
 }
 
@@ -308,7 +327,7 @@ func parseUserUpdate(in gqlmodel.UpdateUserInput, h *auth.Hasher) (model.UserUpd
 	if upd.FullName, err = optionalText("fullName", in.FullName, model.MaxFullNameLen); err != nil {
 		return upd, err
 	}
-	if upd.AvatarURL, err = optionalText("avatarUrl", in.AvatarURL, model.MaxAvatarURLLen); err != nil {
+	if upd.AvatarURL, err = optionalURL("avatarUrl", in.AvatarURL, model.MaxAvatarURLLen); err != nil {
 		return upd, err
 	}
 	for _, c := range []struct {
@@ -348,9 +367,14 @@ func parseUserUpdate(in gqlmodel.UpdateUserInput, h *auth.Hasher) (model.UserUpd
 	return upd, nil
 }
 
+// optionalText trims s and returns EINVALID when it is not text
+// (model.CheckText) or too long; nil for nil.
 func optionalText(field string, s *string, maxLen int) (*string, error) {
 	if s == nil {
 		return nil, nil
+	}
+	if err := model.CheckText(field, *s); err != nil {
+		return nil, err
 	}
 	v := strings.TrimSpace(*s)
 	if utf8.RuneCountInString(v) > maxLen {
@@ -385,7 +409,11 @@ func (r *Resolver) listUsers(ctx context.Context, search *string, skip, first *i
 	if err != nil {
 		return nil, err
 	}
-	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: trimmed(search), Offset: offset, Limit: limit + 1})
+	text, err := optionalText("search", search, model.MaxSearchLen)
+	if err != nil {
+		return nil, err
+	}
+	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: deref(text), Offset: offset, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -394,12 +422,24 @@ func (r *Resolver) listUsers(ctx context.Context, search *string, skip, first *i
 	return &gqlmodel.UserConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
-// trimmed is s without surrounding white space; "" for nil.
-func trimmed(s *string) string {
+// deref is *s, "" for nil.
+func deref(s *string) string {
 	if s == nil {
 		return ""
 	}
-	return strings.TrimSpace(*s)
+	return *s
+}
+
+// optionalURL is optionalText for a URL: http or https only, "" clears it.
+func optionalURL(field string, s *string, maxLen int) (*string, error) {
+	v, err := optionalText(field, s, maxLen)
+	if err != nil || v == nil || *v == "" {
+		return v, err
+	}
+	if _, err := model.ParseWebURL(field, *v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 var errAdminFields = model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change a user's category, admin status, active status or rework allowance")
@@ -430,7 +470,7 @@ func (r *Resolver) setPassword(ctx context.Context, p *model.Principal, ref, pas
 	if err != nil {
 		return nil, err
 	}
-	return r.UserService.UpdateUser(ctx, u.ID, model.UserUpdate{PasswordHash: &hash})
+	return r.storeUserUpdate(ctx, u.ID, model.UserUpdate{PasswordHash: &hash, KeepSession: model.SessionOf(p)})
 }
 
 // loginFlow converts the graph's login flow; FX when not given.
@@ -462,9 +502,20 @@ func (r *Resolver) SignIn(ctx context.Context, login, password string) (context.
 }
 
 // checkCredentials returns the active user with the login name (username
-// or email) and password. EUNAUTHORIZED for wrong credentials, EFORBIDDEN
-// for a disabled user.
+// or email) and password. EINVALID for a login or password that is not
+// text, ERATELIMITED while the name (from this client's address) or the
+// address has failed too often, before any password is checked;
+// EUNAUTHORIZED for wrong credentials, EFORBIDDEN for a disabled user.
 func (r *Resolver) checkCredentials(ctx context.Context, login, password string) (*model.User, error) {
+	if err := model.CheckTexts("login", login, "password", password); err != nil {
+		return nil, err
+	}
+	// Every attempt counts before the password is checked, so that a
+	// burst of concurrent guesses counts too; a success takes it back.
+	keys := model.ThrottleKeys(login, model.ClientAddrFromContext(ctx))
+	if err := r.countAttempt(ctx, keys); err != nil {
+		return nil, err
+	}
 	u, err := r.UserService.FindUserByLogin(ctx, login)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		r.Hasher.Check("", password) // spend the same time as a wrong password
@@ -475,18 +526,57 @@ func (r *Resolver) checkCredentials(ctx context.Context, login, password string)
 	if !r.Hasher.Check(u.PasswordHash, password) {
 		return nil, errBadCredentials
 	}
+	if err := r.forgiveAttempt(ctx, keys); err != nil {
+		return nil, err
+	}
 	if !u.Active {
-		return nil, model.Errorf(model.EFORBIDDEN, "Inactive user")
+		return nil, errInactive
 	}
 	return u, nil
 }
 
-// storeUserUpdate applies upd in the store. Disabling a user or changing
-// their category revokes their tokens there; this instance then refuses
-// them at once. ENOTFOUND, ECONFLICT.
+// errInactive refuses a disabled user's credentials.
+var errInactive = model.Errorf(model.EFORBIDDEN, "Inactive user")
+
+// throttles reports whether failed logins are counted.
+func (r *Resolver) throttles() bool { return r.LoginFailures != nil && r.Throttle.Enabled() }
+
+// countAttempt counts a login attempt against keys, and returns
+// ERATELIMITED when that puts either over the throttle.
+func (r *Resolver) countAttempt(ctx context.Context, keys model.LoginKeys) error {
+	if !r.throttles() {
+		return nil
+	}
+	counted, err := r.LoginFailures.AddLoginFailures(ctx, r.Throttle.Window, 1, keys.Name, keys.Address)
+	if err != nil {
+		return err
+	}
+	if wait := r.Throttle.RetryAfter(keys, counted, r.Now()); wait > 0 {
+		return model.RateLimited(wait)
+	}
+	return nil
+}
+
+// forgiveAttempt takes back a successful attempt: the name's failures from
+// this address are forgotten, and the address's count loses this one.
+func (r *Resolver) forgiveAttempt(ctx context.Context, keys model.LoginKeys) error {
+	if !r.throttles() {
+		return nil
+	}
+	if err := r.LoginFailures.ClearLoginFailures(ctx, keys.Name); err != nil {
+		return err
+	}
+	_, err := r.LoginFailures.AddLoginFailures(ctx, r.Throttle.Window, -1, keys.Address)
+	return err
+}
+
+// storeUserUpdate applies upd in the store. Disabling a user, changing
+// their category or their password revokes their tokens there (a new
+// password all but upd.KeepSession's); this instance then refuses them at
+// once, and the others at their next poll. ENOTFOUND, ECONFLICT.
 func (r *Resolver) storeUserUpdate(ctx context.Context, id int64, upd model.UserUpdate) (*model.User, error) {
 	u, err := r.UserService.UpdateUser(ctx, id, upd)
-	if err == nil && (upd.Active != nil || upd.Category != nil) {
+	if err == nil && (upd.Active != nil || upd.Category != nil || upd.PasswordHash != nil) {
 		r.syncRevocations(ctx)
 	}
 	return u, err
@@ -499,4 +589,26 @@ func (r *Resolver) syncRevocations(ctx context.Context) {
 	if err := r.Revocations.Refresh(ctx); err != nil {
 		r.Logger.WarnContext(ctx, "revocations: refresh after a write failed; the next poll catches up", "err", err)
 	}
+}
+
+// UserAsSelfOrAdmin returns the user ref to that user or an ADMIN, as v1's
+// GET /users/{id} did: anyone else is refused (EFORBIDDEN) whether or not
+// the user exists, and only an ADMIN learns that one does not (ENOTFOUND).
+// EUNAUTHORIZED, EINVALID.
+func (r *Resolver) UserAsSelfOrAdmin(ctx context.Context, ref string) (*model.User, error) {
+	p, err := r.authorize(ctx, model.SignedIn())
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.findUser(ctx, ref)
+	owner := int64(-1)
+	if u != nil {
+		owner = u.ID
+	} else if model.ErrorCode(err) != model.ENOTFOUND {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.SelfOrAdmin(owner)); err != nil {
+		return nil, err
+	}
+	return u, err
 }

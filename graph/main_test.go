@@ -30,6 +30,7 @@ type client struct {
 	url   string
 	http  *http.Client
 	token string
+	addr  string // the client address the server sees ("" for none)
 	env   *testEnv
 }
 
@@ -52,6 +53,17 @@ func (c *client) as(token string) *client {
 	cp.token = token
 	return &cp
 }
+
+// from returns a client whose requests come from the client address addr.
+func (c *client) from(addr string) *client {
+	cp := *c
+	cp.addr = addr
+	return &cp
+}
+
+// testAddrHeader carries the client address of a test request: the
+// gateway's own middleware takes it from the connection instead.
+const testAddrHeader = "X-Test-Client-Addr"
 
 // gqlError is one error of a GraphQL response.
 type gqlError struct {
@@ -95,6 +107,12 @@ func newClientWithLimits(t testing.TB, db *store.DB, limits graph.Limits) *clien
 // anonymous client of it.
 func newServer(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost int) *client {
 	t.Helper()
+	return newServerWith(t, db, limits, bcryptCost, func(*graph.Resolver) {})
+}
+
+// newServerWith is newServer with the resolver set up by configure first.
+func newServerWith(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost int, configure func(*graph.Resolver)) *client {
+	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	issuer, err := auth.NewIssuer([]byte(testKey), "fx-gateway", auth.DefaultLifetimes(), time.Now)
@@ -116,7 +134,14 @@ func newServer(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost int) 
 	r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
 		OrganizationService: db, ResourceService: db,
 		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
-	srv := httptest.NewServer(auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits)))
+	configure(r)
+	h := auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if addr := req.Header.Get(testAddrHeader); addr != "" {
+			req = req.WithContext(model.NewContextWithClientAddr(req.Context(), addr))
+		}
+		h.ServeHTTP(w, req)
+	}))
 	t.Cleanup(srv.Close)
 	return &client{url: srv.URL, http: srv.Client(), env: &testEnv{resolver: r, db: db}}
 }
@@ -164,6 +189,9 @@ func (c *client) do(t testing.TB, query string, vars map[string]any) response {
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.addr != "" {
+		req.Header.Set(testAddrHeader, c.addr)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {

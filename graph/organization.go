@@ -67,6 +67,9 @@ func (r *Resolver) requireMember(ctx context.Context, p *model.Principal, o *mod
 // parseAvatar reads the avatar of an organization: a URL, or a media object
 // whose url becomes the URL. EINVALID.
 func parseAvatar(url *string, media map[string]any) (*string, map[string]any, error) {
+	if err := model.CheckJSONText("avatarImageMedia", media); err != nil {
+		return nil, nil, err
+	}
 	if media != nil {
 		if v, ok := media["url"]; ok {
 			s, isString := v.(string)
@@ -78,12 +81,9 @@ func parseAvatar(url *string, media map[string]any) (*string, map[string]any, er
 			}
 		}
 	}
-	if url != nil {
-		u := strings.TrimSpace(*url)
-		if len(u) > model.MaxAvatarURLLen {
-			return nil, nil, model.Invalid("avatarImageUrl", "avatarImageUrl must be at most %d characters", model.MaxAvatarURLLen)
-		}
-		url = &u
+	url, err := optionalURL("avatarImageUrl", url, model.MaxAvatarURLLen)
+	if err != nil {
+		return nil, nil, err
 	}
 	return url, media, nil
 }
@@ -178,9 +178,11 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 	if !p.Can(model.ScopeAll) {
 		f.MemberID = p.UserID
 	}
-	if search != nil {
-		f.Search = strings.TrimSpace(*search)
+	text, err := optionalText("search", search, model.MaxSearchLen)
+	if err != nil {
+		return nil, err
 	}
+	f.Search = deref(text)
 	list, total, err := r.OrganizationService.FindOrganizations(ctx, f)
 	if err != nil {
 		return nil, err
@@ -197,6 +199,9 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 func (r *Resolver) createResource(ctx context.Context, p *model.Principal, in gqlmodel.CreateResourceInput) (*model.Resource, error) {
 	name, err := parseText("name", in.Name, model.MaxResourceNameLen)
 	if err != nil {
+		return nil, err
+	}
+	if err := model.CheckJSONText("payload", in.Payload); err != nil {
 		return nil, err
 	}
 	res := &model.Resource{Kind: toModelKind(in.Kind), OwnerID: p.UserID, Name: name, Payload: in.Payload}

@@ -29,4 +29,11 @@ type Resolver struct {
 	Snapshots           RateSnapshotter
 	Logger              *slog.Logger
 	Now                 func() time.Time
+
+	// LoginFailures and Throttle refuse logins after too many failures;
+	// nil or a zero Throttle counts nothing.
+	LoginFailures model.LoginFailureService
+	Throttle      model.Throttle
+	// RegistrationClosed refuses self-registration (register, signup).
+	RegistrationClosed bool
 }

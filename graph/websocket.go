@@ -5,9 +5,14 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -29,8 +34,15 @@ type Websocket struct {
 	PayloadLimit int64
 	// RevocationCheck is how often open connections' tokens are checked.
 	RevocationCheck time.Duration
+	// MaxSubscriptions bounds the subscriptions open at once on one
+	// connection; one more is refused with the protocol's error message.
+	MaxSubscriptions int
+	// MaxConnsPerUser bounds one user's connections on this instance; one
+	// more is closed with 4403 at connection_init.
+	MaxConnsPerUser int
 
 	watch *tokenWatch
+	users *userConns
 }
 
 // closeForbidden is graphql-transport-ws's close code for a refused
@@ -41,12 +53,22 @@ const closeForbidden = 4403
 // HandlerOption configures NewHandler.
 type HandlerOption func(*handlerOptions)
 
-type handlerOptions struct{ ws *Websocket }
+type handlerOptions struct {
+	ws      *Websocket
+	timeout time.Duration
+}
+
+// WithOperationTimeout gives every query and mutation, over HTTP or a
+// websocket, a deadline of d; subscriptions have none.
+func WithOperationTimeout(d time.Duration) HandlerOption {
+	return func(o *handlerOptions) { o.timeout = d }
+}
 
 // WithWebsocket serves subscriptions over websockets.
 func WithWebsocket(ws Websocket) HandlerOption {
 	return func(o *handlerOptions) {
 		ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
+		ws.users = &userConns{max: ws.MaxConnsPerUser, open: map[int64]int{}}
 		o.ws = &ws
 	}
 }
@@ -64,16 +86,20 @@ func (ws *Websocket) transport() transport.Websocket {
 }
 
 // init authenticates connection_init: the payload's Authorization (or
-// authToken) bearer token, else the upgrade request's header. A missing or
-// refused token closes the socket with 4403. The connection's context ends
+// authToken) bearer token, else the upgrade request's header. A missing,
+// refused or ambiguous token (in the header and in the payload both)
+// closes the socket with 4403. The connection's context ends
 // when the token expires or is revoked, which ends its subscriptions.
 func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	p := model.PrincipalFromContext(ctx)
+	inHeader := p != nil || model.AuthErrorFromContext(ctx) != nil
 	raw := payload.Authorization()
 	if raw == "" {
 		raw = payload.GetString("authToken")
 	}
-	if raw != "" {
+	if inHeader && (raw != "" || p == nil) {
+		p = nil // two credentials, or a refused header
+	} else if raw != "" {
 		scheme, token, ok := strings.Cut(raw, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {
 			raw = strings.TrimSpace(token)
@@ -84,14 +110,94 @@ func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (c
 		}
 	}
 	if p == nil {
-		ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
-		ctx = transport.AppendCloseReason(ctx, "Forbidden")
-		return ctx, nil, errors.New("Forbidden")
+		return refuse(ctx, "Forbidden")
 	}
 	ctx = model.NewContextWithAuthError(model.NewContextWithPrincipal(ctx, p), nil)
 	ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt)
+	if !ws.users.join(ctx, p.UserID) {
+		cancel()
+		return refuse(ctx, "Forbidden: too many connections for this user")
+	}
 	ws.watch.add(ctx, p.TokenID, cancel)
-	return ctx, nil, nil
+	return context.WithValue(ctx, connSubsKey{}, new(atomic.Int64)), nil, nil
+}
+
+// refuse closes the connection at connection_init with 4403 and reason.
+func refuse(ctx context.Context, reason string) (context.Context, *transport.InitPayload, error) {
+	ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
+	ctx = transport.AppendCloseReason(ctx, reason)
+	return ctx, nil, errors.New(reason)
+}
+
+// userConns counts each user's open connections.
+type userConns struct {
+	max  int
+	mu   sync.Mutex
+	open map[int64]int
+}
+
+// join counts a connection of the user until ctx ends, and reports false
+// (counting nothing) when the user has max already.
+func (u *userConns) join(ctx context.Context, userID int64) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.max > 0 && u.open[userID] >= u.max {
+		return false
+	}
+	u.open[userID]++
+	context.AfterFunc(ctx, func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		if u.open[userID]--; u.open[userID] <= 0 {
+			delete(u.open, userID)
+		}
+	})
+	return true
+}
+
+// connSubsKey carries the count of a connection's open subscriptions.
+type connSubsKey struct{}
+
+// subscriptionLimit refuses a subscription past max on one websocket, as a
+// protocol error (the transport answers it with an error message for that
+// id), and counts each accepted one until it ends.
+type subscriptionLimit struct{ max int }
+
+var (
+	_ graphql.HandlerExtension        = subscriptionLimit{}
+	_ graphql.OperationContextMutator = subscriptionLimit{}
+	_ graphql.OperationInterceptor    = subscriptionLimit{}
+)
+
+// ExtensionName implements graphql.HandlerExtension.
+func (subscriptionLimit) ExtensionName() string { return "SubscriptionLimit" }
+
+// Validate implements graphql.HandlerExtension.
+func (subscriptionLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext counts a subscription on a websocket, refusing
+// it past the limit. It runs last of the mutators, so nothing can refuse a
+// subscription it counted before InterceptOperation starts it.
+func (l subscriptionLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64)
+	if !ok || l.max <= 0 || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return nil
+	}
+	if n.Add(1) > int64(l.max) {
+		n.Add(-1)
+		err := gqlerror.Errorf("too many subscriptions on this connection: at most %d", l.max)
+		errcode.Set(err, errcode.ValidationFailed) // a protocol error: an error message, not a result
+		return err
+	}
+	return nil
+}
+
+// InterceptOperation stops counting a subscription when it ends.
+func (l subscriptionLimit) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64); ok && isSubscription(ctx) {
+		context.AfterFunc(ctx, func() { n.Add(-1) })
+	}
+	return next(ctx)
 }
 
 // tokenWatch ends the connections whose token is revoked: one goroutine

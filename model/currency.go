@@ -187,8 +187,8 @@ func parseText(field, s string, maxLen int) (string, error) {
 	if s == "" {
 		return "", Invalid(field, "%s must not be blank", field)
 	}
-	if !utf8.ValidString(s) {
-		return "", Invalid(field, "%s must be valid UTF-8", field)
+	if err := CheckText(field, s); err != nil {
+		return "", err
 	}
 	if n := utf8.RuneCountInString(s); n > maxLen {
 		return "", Invalid(field, "%s must be at most %d characters, got %d", field, maxLen, n)

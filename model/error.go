@@ -6,6 +6,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Application error codes. Each surface (GraphQL, REST) maps them to its own
@@ -27,6 +28,8 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, when there is one.
 	Field string
+	// RetryAfter is how long an ERATELIMITED client should wait.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.

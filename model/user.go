@@ -142,6 +142,26 @@ type UserUpdate struct {
 	AvatarURL       *string
 	PasswordHash    *string
 	ReworkAvailable *int
+	// KeepSession, with a new PasswordHash, names the session that made the
+	// change: its tokens stay valid; every other token of the user is
+	// revoked (CONTRACT §7). Nil revokes them all.
+	KeepSession *Session
+}
+
+// Session is the tokens of one sign-in: the token in use and, when it was
+// issued for a device, every token of that device (its refresh token).
+type Session struct {
+	TokenID  string
+	DeviceID string
+}
+
+// SessionOf returns the session of p's token, nil when p signed in
+// without one (HTTP Basic).
+func SessionOf(p *Principal) *Session {
+	if p == nil || p.TokenID == "" {
+		return nil
+	}
+	return &Session{TokenID: p.TokenID, DeviceID: p.DeviceID}
 }
 
 // UserFilter selects users; zero fields match everything.
@@ -192,6 +212,7 @@ const (
 	MaxGender                  = 2
 	MaxAuthMethod              = 3
 	MaxAvatarURLLen            = 2048
+	MaxSearchLen               = 255
 	MaxDeviceIDLength          = 128
 )
 
@@ -223,6 +244,9 @@ func CheckRegistrationUsername(field, s string) error {
 // CheckPassword returns EINVALID unless s is 8 to 72 characters with no
 // white space (CONTRACT §6, and bcrypt's limit).
 func CheckPassword(field, s string) error {
+	if err := CheckText(field, s); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(s) < MinPasswordLen {
 		return Invalid(field, "%s must be at least %d characters", field, MinPasswordLen)
 	}
@@ -238,6 +262,9 @@ func CheckPassword(field, s string) error {
 // ParseEmail returns s lower-cased when it is a plain address such as
 // ann@example.com; EINVALID otherwise.
 func ParseEmail(field, s string) (string, error) {
+	if err := CheckText(field, s); err != nil {
+		return "", err
+	}
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > MaxEmailLen || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
@@ -273,7 +300,7 @@ func CheckAuthMethod(field string, v int) error {
 // ParseDeviceID returns EINVALID for a device id longer than 128 bytes or
 // with control characters; "" is the default device.
 func ParseDeviceID(s string) (string, error) {
-	if len(s) > MaxDeviceIDLength || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if len(s) > MaxDeviceIDLength || CheckText("deviceId", s) != nil || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return "", Invalid("deviceId", "deviceId must be at most %d printable characters", MaxDeviceIDLength)
 	}
 	return s, nil

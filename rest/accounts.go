@@ -241,6 +241,8 @@ func (a Accounts) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		writeJSON(w, http.StatusUnauthorized, v1Detail{msg})
 	case model.EFORBIDDEN:
 		writeJSON(w, http.StatusForbidden, v1Detail{msg})
+	case model.ERATELIMITED:
+		writeJSON(w, http.StatusTooManyRequests, v1Detail{msg})
 	default:
 		a.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, v1Detail{"Internal Server Error"})

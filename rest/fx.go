@@ -381,6 +381,8 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			msg = "Access denied" // fx words every refusal of a signed-in user so
 		}
 		writeJSON(w, http.StatusForbidden, fxError{msg, msg})
+	case model.ERATELIMITED:
+		writeJSON(w, http.StatusTooManyRequests, fxError{msg, msg})
 	default:
 		fx.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, fxError{"Internal Server Error", "Internal Server Error"})

@@ -320,11 +320,12 @@ func fxTransition(r *http.Request) (model.Category, *validationError) {
 
 // withBasic runs fn signed in with the request's HTTP Basic credentials,
 // before the body is read, as FastAPI's HTTPBasic does: 401 with a Basic
-// challenge when they are missing or wrong, 403 for a disabled user.
+// challenge when they are missing, wrong or ambiguous (two Authorization
+// headers), 403 for a disabled user.
 func (fx FX) withBasic(fn fxFunc) fxFunc {
 	return func(ctx context.Context, r *http.Request) (any, error) {
 		login, password, ok := r.BasicAuth()
-		if !ok {
+		if !ok || len(r.Header.Values("Authorization")) > 1 {
 			return nil, basicChallenge{model.Errorf(model.EUNAUTHORIZED, "Not authenticated")}
 		}
 		ctx, err := fx.R.SignIn(ctx, login, password)

@@ -3,9 +3,12 @@ package rest
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/model"
 )
 
 // handlerFunc is a route's work: it decodes the legacy request, calls the
@@ -13,12 +16,16 @@ import (
 type handlerFunc func(ctx context.Context, r *http.Request) (any, error)
 
 // serve runs fn with the request's loaders and writes its answer with
-// status (204 writes no body), or has writeErr answer its error: the
-// handler of every legacy route.
+// status (204 writes no body), or has writeErr answer its error (with
+// Retry-After, in seconds, for a rate-limited one): the handler of every
+// legacy route.
 func serve(res *graph.Resolver, status int, fn handlerFunc, writeErr func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out, err := fn(res.WithLoaders(r.Context()), r)
 		if err != nil {
+			if wait := model.ErrorRetryAfter(err); wait > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
+			}
 			writeErr(w, r, err)
 			return
 		}

@@ -177,15 +177,21 @@ func (v V1) Signup() http.Handler {
 	})
 }
 
-// GetUser is GET /api/v1/users/{user_id}: any signed-in user (the graph's
-// rule). 200 UserPublic, 401, 403, 404, 422 for an id that is not a UUID.
+// GetUser is GET /api/v1/users/{user_id}: that user or a superuser, as the
+// v1 service did (CONTRACT §6); anyone else 403 "The user doesn't have
+// enough privileges". 200 UserPublic, 401, 403, 404 (to a superuser), 422
+// for an id that is not a UUID.
 func (v V1) GetUser() http.Handler {
 	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "user_id")
 		if err != nil {
 			return nil, err
 		}
-		return v1UserAnswer(v.R.Query().User(ctx, id))
+		u, err := v.R.UserAsSelfOrAdmin(ctx, id)
+		if model.ErrorCode(err) == model.EFORBIDDEN {
+			return nil, withDetail(http.StatusForbidden, v1NotAllowed, err)
+		}
+		return v1UserAnswer(u, err)
 	})
 }
 

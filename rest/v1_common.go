@@ -133,6 +133,8 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 		writeJSON(w, http.StatusForbidden, v1Detail{msg})
+	case model.ERATELIMITED:
+		writeJSON(w, http.StatusTooManyRequests, v1Detail{msg})
 	default:
 		v.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, v1Detail{"Internal Server Error"})

@@ -339,9 +339,11 @@ func v2TypeName(t reflect.Type) string {
 }
 
 // handle runs fn with the request's loaders and writes its answer with
-// status, or the v2 error body of its error.
+// status, or the v2 error body of its error. Every v2 route needs a
+// signed-in user, checked first: without a token nothing about the path
+// or the body is disclosed.
 func (v V2) handle(status int, fn handlerFunc) http.Handler {
-	return serve(v.R, status, fn, v.writeError)
+	return serve(v.R, status, signedIn(v.R, fn), v.writeError)
 }
 
 // writeError maps an error to its v2 status and {"code": 100001, "msg"}
@@ -377,6 +379,8 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusUnauthorized, v2Error{v2Failure, msg})
 	case model.EFORBIDDEN:
 		writeJSON(w, http.StatusForbidden, v2Error{v2Failure, msg})
+	case model.ERATELIMITED:
+		writeJSON(w, http.StatusTooManyRequests, v2Error{v2Failure, msg})
 	default:
 		v.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, v2Error{v2Failure, "Internal Server Error"})

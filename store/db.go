@@ -33,6 +33,8 @@ type DB struct {
 	logger   *slog.Logger
 	pgConfig *pgx.ConnConfig // for the change listener's own connection
 	local    *localFeed      // SQLite's change feed
+
+	statementTimeout time.Duration
 }
 
 // Option configures Open.
@@ -41,6 +43,14 @@ type Option func(*DB)
 // WithLogger sets the logger of background work (the change listener).
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 
+// WithStatementTimeout bounds every statement: PostgreSQL's
+// statement_timeout, and on SQLite how long a statement waits for the
+// write lock (busy_timeout). Statements also stop with their context.
+// The default is 10 seconds.
+func WithStatementTimeout(d time.Duration) Option {
+	return func(db *DB) { db.statementTimeout = d }
+}
+
 // Open opens the store at dsn: a postgres:// or postgresql:// URL selects
 // PostgreSQL; anything else is the path of a SQLite file (an optional
 // "sqlite:" or "file:" prefix is dropped), created with its directory when
@@ -48,6 +58,11 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 // the microsecond (what PostgreSQL keeps) so that a write answers the same
 // time as the next read.
 func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*DB, error) {
+	out := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, local: &localFeed{sinks: map[int]func(model.RateChange){}},
+		logger: slog.New(slog.DiscardHandler), statementTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(out)
+	}
 	var (
 		db       *bun.DB
 		pgConfig *pgx.ConnConfig
@@ -58,13 +73,14 @@ func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option)
 			// pgx's message may quote the URL, password and all: keep it out.
 			return nil, fmt.Errorf("store: invalid PostgreSQL URL")
 		}
+		pinSession(cfg, out.statementTimeout)
 		pgConfig = cfg.Copy()
 		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(32)
 		sqldb.SetMaxIdleConns(32)
 		db = bun.NewDB(sqldb, pgdialect.New())
 	} else {
-		sqldb, err := openSQLite(dsn)
+		sqldb, err := openSQLite(dsn, out.statementTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -74,15 +90,50 @@ func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option)
 		_ = db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	out := &DB{bun: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, pgConfig: pgConfig, local: &localFeed{sinks: map[int]func(model.RateChange){}},
-		logger: slog.New(slog.DiscardHandler)}
-	for _, o := range opts {
-		o(out)
+	out.bun, out.pgConfig = db, pgConfig
+	if pgConfig != nil {
+		if err := checkSession(ctx, db); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-func openSQLite(dsn string) (*sql.DB, error) {
+// pinSession sets what every PostgreSQL session of the pool must have:
+// standard_conforming_strings on, since Bun renders values into the SQL
+// text with quotes doubled, which is safe only with it on (off, a
+// backslash in a value would end the string: SQL injection); and the
+// statement timeout.
+func pinSession(cfg *pgx.ConnConfig, statementTimeout time.Duration) {
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["standard_conforming_strings"] = "on"
+	cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(statementTimeout.Milliseconds())
+}
+
+// checkSession refuses a PostgreSQL session that does not have
+// standard_conforming_strings on (a pooler that drops startup parameters
+// could lose the pin): serving then would open the store to injection.
+func checkSession(ctx context.Context, db *bun.DB) error {
+	var v string
+	if err := db.NewRaw("SHOW standard_conforming_strings").Scan(ctx, &v); err != nil {
+		return fmt.Errorf("store: check session: %w", err)
+	}
+	return requireConformingStrings(v)
+}
+
+// requireConformingStrings returns an error unless v, the session's
+// standard_conforming_strings, is on.
+func requireConformingStrings(v string) error {
+	if v != "on" {
+		return fmt.Errorf("store: PostgreSQL session has standard_conforming_strings = %s; it must be on (Bun's quoting is injectable otherwise): refusing to serve", v)
+	}
+	return nil
+}
+
+func openSQLite(dsn string, busyTimeout time.Duration) (*sql.DB, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
@@ -95,7 +146,7 @@ func openSQLite(dsn string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
 	// An absolute URL, so that '#', '%' or '?' in the path stay part of it.

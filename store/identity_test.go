@@ -775,7 +775,8 @@ func TestTokensRevokedSince(t *testing.T) {
 }
 
 // TestUserChangesRevokeTokens: disabling a user or changing their category
-// revokes their live tokens in the same transaction; other changes do not.
+// revokes their live tokens in the same transaction; other changes (but a
+// password, TestPasswordChangeRevokesOtherSessions) do not.
 func TestUserChangesRevokeTokens(t *testing.T) {
 	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
 		idUser(t, ctx, db, "root_1", "", model.CategoryAdmin)
@@ -800,7 +801,7 @@ func TestUserChangesRevokeTokens(t *testing.T) {
 		}
 
 		tks := issue()
-		update(model.UserUpdate{FullName: idPtr("U"), PasswordHash: idPtr("other-hash"), Category: idPtr(model.CategoryAPIClient), Active: idPtr(true)})
+		update(model.UserUpdate{FullName: idPtr("U"), Category: idPtr(model.CategoryAPIClient), Active: idPtr(true)})
 		idWantLive(t, ctx, db, tks...)
 
 		at := update(model.UserUpdate{Category: idPtr(model.CategoryManager)})
@@ -823,6 +824,50 @@ func TestUserChangesRevokeTokens(t *testing.T) {
 		if len(revoked) != 4 {
 			t.Errorf("RevokedSince = %d tokens, want the 4 revoked by the two changes", len(revoked))
 		}
+	})
+}
+
+// TestPasswordChangeRevokesOtherSessions: a new password revokes every live
+// token of the user, refresh tokens included, but those of the session
+// that made the change: its token, and its device's tokens.
+func TestPasswordChangeRevokesOtherSessions(t *testing.T) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+		u := idUser(t, ctx, db, "user_1", "", "")
+		other := idUser(t, ctx, db, "user_2", "", "")
+		issue := func() (mineAccess, mineRefresh, noDevice, elsewhere, theirs *model.Token) {
+			now := clock.Now()
+			mineAccess, mineRefresh = idToken(u.ID, "phone", model.TokenAccess, now, time.Hour), idToken(u.ID, "phone", model.TokenRefresh, now, 24*time.Hour)
+			noDevice, elsewhere = idToken(u.ID, "", model.TokenAccess, now, time.Hour), idToken(u.ID, "laptop", model.TokenRefresh, now, 24*time.Hour)
+			theirs = idToken(other.ID, "phone", model.TokenAccess, now, time.Hour)
+			idCreateTokens(t, ctx, db, false, mineAccess, mineRefresh, noDevice, elsewhere, theirs)
+			return
+		}
+		change := func(keep *model.Session) time.Time {
+			t.Helper()
+			clock.Advance(time.Minute)
+			if _, err := db.UpdateUser(ctx, u.ID, model.UserUpdate{PasswordHash: idPtr("new-hash"), KeepSession: keep}); err != nil {
+				t.Fatal(err)
+			}
+			return clock.Now()
+		}
+		t.Run("OK", func(t *testing.T) {
+			access, refresh, noDevice, elsewhere, theirs := issue()
+			at := change(&model.Session{TokenID: access.ID, DeviceID: "phone"})
+			idWantLive(t, ctx, db, access, refresh, theirs)
+			idWantRevoked(t, ctx, db, at, noDevice, elsewhere)
+		})
+		t.Run("NoDevice", func(t *testing.T) {
+			access, refresh, noDevice, elsewhere, theirs := issue()
+			at := change(&model.Session{TokenID: noDevice.ID})
+			idWantLive(t, ctx, db, noDevice, theirs)
+			idWantRevoked(t, ctx, db, at, access, refresh, elsewhere)
+		})
+		t.Run("NoSession", func(t *testing.T) {
+			access, refresh, noDevice, elsewhere, theirs := issue()
+			at := change(nil)
+			idWantLive(t, ctx, db, theirs)
+			idWantRevoked(t, ctx, db, at, access, refresh, noDevice, elsewhere)
+		})
 	})
 }
 

@@ -165,3 +165,18 @@ func revokeUserTokens(ctx context.Context, tx bun.Tx, userID int64, now time.Tim
 		Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, now).Exec(ctx)
 	return translate("revoke user tokens", err, nil, nil, nil)
 }
+
+// revokeOtherSessions revokes the user's live tokens but keep's: its token
+// and, when it has a device, that device's tokens.
+func revokeOtherSessions(ctx context.Context, tx bun.Tx, userID int64, keep *model.Session, now time.Time) error {
+	q := tx.NewUpdate().Model((*tokenRow)(nil)).Set("revoked_at = ?", now).
+		Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, now)
+	if keep != nil {
+		q = q.Where("id <> ?", keep.TokenID)
+		if keep.DeviceID != "" {
+			q = q.Where("device_id <> ?", keep.DeviceID)
+		}
+	}
+	_, err := q.Exec(ctx)
+	return translate("revoke other sessions", err, nil, nil, nil)
+}

@@ -135,7 +135,8 @@ func (db *DB) FindUsers(ctx context.Context, f model.UserFilter) ([]*model.User,
 }
 
 // UpdateUser applies upd in one transaction. Disabling the user or changing
-// their category revokes their live tokens. It returns ENOTFOUND, ECONFLICT
+// their category revokes their live tokens; a new password revokes every
+// one but upd.KeepSession's. It returns ENOTFOUND, ECONFLICT
 // on a taken username or email, and ECONFLICT when no active ADMIN would
 // be left.
 func (db *DB) UpdateUser(ctx context.Context, id int64, upd model.UserUpdate) (*model.User, error) {
@@ -165,6 +166,9 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd model.UserUpdate) (*
 		}
 		if (wasActive && !row.Active) || wasCategory != row.Category {
 			return revokeUserTokens(ctx, tx, row.ID, now)
+		}
+		if upd.PasswordHash != nil {
+			return revokeOtherSessions(ctx, tx, row.ID, upd.KeepSession, now)
 		}
 		return nil
 	})

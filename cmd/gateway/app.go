@@ -30,14 +30,16 @@ type app struct {
 
 // handler is the GraphQL endpoint with its websocket transport.
 func (a *app) handler(cfg config) http.Handler {
-	return refuseLargeGraphQL(graph.NewHandler(a.resolver, graph.DefaultLimits(), graph.WithWebsocket(graph.Websocket{
-		Implementation:  a.websockets,
-		Authenticate:    a.authenticator.Authenticate,
-		Revoked:         a.revocations.Revoked,
-		KeepAlive:       cfg.WSKeepAlive,
-		PayloadLimit:    cfg.WSPayloadLimit,
-		RevocationCheck: cfg.RevocationPoll,
-	})), cfg.MaxBodyBytes)
+	return refuseLargeGraphQL(graph.NewHandler(a.resolver, cfg.Limits, graph.WithWebsocket(graph.Websocket{
+		Implementation:   a.websockets,
+		Authenticate:     a.authenticator.Authenticate,
+		Revoked:          a.revocations.Revoked,
+		KeepAlive:        cfg.WSKeepAlive,
+		PayloadLimit:     cfg.WSPayloadLimit,
+		RevocationCheck:  cfg.RevocationPoll,
+		MaxSubscriptions: cfg.WSMaxSubs,
+		MaxConnsPerUser:  cfg.WSMaxConnsPerUser,
+	}), graph.WithOperationTimeout(cfg.RequestTimeout)), cfg.MaxBodyBytes)
 }
 
 // signingKeySetting is where a generated signing key is kept, so that every
@@ -76,6 +78,7 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 			CurrencyService: db, RateService: db, UserService: db, TokenService: db,
 			OrganizationService: db, ResourceService: db,
 			Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: now,
+			LoginFailures: db, Throttle: cfg.Throttle, RegistrationClosed: !cfg.Registration,
 		},
 		authenticator: auth.NewAuthenticator(issuer, revocations),
 		revocations:   revocations,

@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -42,6 +44,16 @@ type config struct {
 	WSOrigins      []string
 	WSKeepAlive    time.Duration
 	WSPayloadLimit int64
+
+	// Hardening: every limit below has a flag and an environment variable.
+	Limits            graph.Limits
+	RequestTimeout    time.Duration // every HTTP request and GraphQL operation but subscriptions
+	ReadTimeout       time.Duration // reading a request, body included
+	WriteTimeout      time.Duration // writing a response
+	WSMaxSubs         int           // subscriptions on one websocket
+	WSMaxConnsPerUser int           // websockets of one user, on this instance
+	Registration      bool          // self-registration open to anyone
+	Throttle          model.Throttle
 }
 
 // sqlitePath is the embedded default's database file.
@@ -105,8 +117,32 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&bcryptCost, "bcrypt-cost", env("BCRYPT_COST", "10"), "bcrypt cost of password hashes, 4..31 (BCRYPT_COST)")
 	fs.StringVar(&c.AdminUsername, "admin-username", env("ADMIN_USERNAME", ""), "create this ADMIN at start when no user has the name (ADMIN_USERNAME)")
 	fs.StringVar(&c.AdminEmail, "admin-email", env("ADMIN_EMAIL", ""), "email of that ADMIN (ADMIN_EMAIL)")
+
+	// Typed flags: a bad value is an error that names the flag.
+	c.Limits = graph.DefaultLimits()
+	typed := typedFlags{fs: fs, env: getenv}
+	typed.int(&c.Limits.MaxDepth, "max-depth", "MAX_DEPTH", c.Limits.MaxDepth, 1, "deepest nesting of selection sets in one GraphQL operation")
+	typed.int(&c.Limits.MaxAliases, "max-aliases", "MAX_ALIASES", c.Limits.MaxAliases, 0, "aliases in one GraphQL operation, fragments expanded")
+	typed.int(&c.Limits.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", c.Limits.MaxComplexity, 1, "gqlgen complexity of one GraphQL operation; a list costs its page size times its items")
+	typed.int(&c.Limits.MaxFields, "max-fields", "MAX_FIELDS", c.Limits.MaxFields, 1, "field selections of one GraphQL document once its fragments are expanded")
+	typed.int(&c.Limits.MaxTokens, "max-tokens", "MAX_TOKENS", c.Limits.MaxTokens, 100, "parser tokens of one GraphQL document")
+	typed.int(&c.Limits.MaxErrors, "max-errors", "MAX_ERRORS", c.Limits.MaxErrors, 1, "errors of one GraphQL response; the rest are dropped, and one error says so")
+	typed.bool(&c.Limits.Introspection, "introspection", "INTROSPECTION", true, "serve GraphQL introspection and \"Did you mean\" suggestions; false turns both off")
+	typed.duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 10*time.Second, "deadline of every HTTP request and GraphQL operation (not of subscriptions); also PostgreSQL's statement_timeout")
+	typed.duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 15*time.Second, "time to read a whole request, body included")
+	typed.duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 20*time.Second, "time to write a response")
+	typed.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
+	typed.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
+	typed.choice(&c.Registration, "registration", "REGISTRATION", "open", map[string]bool{"open": true, "closed": false}, "self-registration (register, /clients/register, v1 signup): open to anyone, or closed")
+	c.Throttle = model.DefaultThrottle()
+	typed.int(&c.Throttle.Failures, "login-failures", "LOGIN_FAILURES", c.Throttle.Failures, 1, "failed logins of one login name from one client address within -login-window before its logins are refused with 429")
+	typed.int(&c.Throttle.AddressFailures, "login-address-failures", "LOGIN_ADDRESS_FAILURES", c.Throttle.AddressFailures, 1, "failed logins from one client address, any login name, within -login-window before its logins are refused with 429")
+	typed.duration(&c.Throttle.Window, "login-window", "LOGIN_WINDOW", c.Throttle.Window, "window in which failed logins are counted")
 	c.AdminPassword = getenv("ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if err := typed.err(); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
@@ -179,4 +215,86 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// typedFlags defines flags of a type with the environment variable as the
+// default: a bad value, on the command line or in the environment, is an
+// error naming the flag.
+type typedFlags struct {
+	fs   *flag.FlagSet
+	env  func(string) string
+	errs []error
+}
+
+// err returns the environment's bad values, joined.
+func (t *typedFlags) err() error { return errors.Join(t.errs...) }
+
+// fromEnv sets the flag from the environment variable, when it is set.
+func (t *typedFlags) fromEnv(name, key string) {
+	if v := t.env(key); v != "" {
+		if err := t.fs.Set(name, v); err != nil {
+			t.errs = append(t.errs, fmt.Errorf("%s (from %s): %w", name, key, errors.Unwrap(err)))
+		}
+	}
+}
+
+// int defines an integer flag of at least least.
+func (t *typedFlags) int(dst *int, name, key string, def, least int, help string) {
+	*dst = def
+	t.fs.Func(name, fmt.Sprintf("%s, at least %d (%s; default %d)", help, least, key, def), func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < least {
+			return fmt.Errorf("want an integer of at least %d, got %q", least, s)
+		}
+		*dst = n
+		return nil
+	})
+	t.fromEnv(name, key)
+}
+
+// bool defines a boolean flag.
+func (t *typedFlags) bool(dst *bool, name, key string, def bool, help string) {
+	*dst = def
+	t.fs.Func(name, fmt.Sprintf("%s (%s; default %t)", help, key, def), func(s string) error {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", s)
+		}
+		*dst = b
+		return nil
+	})
+	t.fromEnv(name, key)
+}
+
+// duration defines a positive duration flag.
+func (t *typedFlags) duration(dst *time.Duration, name, key string, def time.Duration, help string) {
+	*dst = def
+	t.fs.Func(name, fmt.Sprintf("%s (%s; default %s)", help, key, def), func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 10s, got %q", s)
+		}
+		*dst = d
+		return nil
+	})
+	t.fromEnv(name, key)
+}
+
+// choice defines a flag of named values.
+func (t *typedFlags) choice(dst *bool, name, key, def string, values map[string]bool, help string) {
+	*dst = values[def]
+	names := make([]string, 0, len(values))
+	for n := range values {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	t.fs.Func(name, fmt.Sprintf("%s: %s (%s; default %s)", help, strings.Join(names, " or "), key, def), func(s string) error {
+		v, ok := values[strings.ToLower(s)]
+		if !ok {
+			return fmt.Errorf("want %s, got %q", strings.Join(names, " or "), s)
+		}
+		*dst = v
+		return nil
+	})
+	t.fromEnv(name, key)
 }

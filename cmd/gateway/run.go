@@ -70,8 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // cover any reconnection of a listener.
 const changeLogAge = time.Hour
 
-// pruneChanges trims the change log every ten minutes until ctx is done.
-func pruneChanges(ctx context.Context, db *store.DB, logger *slog.Logger, now func() time.Time) {
+// prune trims the change log and the login throttle's expired counters
+// every ten minutes until ctx is done.
+func prune(ctx context.Context, db *store.DB, logger *slog.Logger, now func() time.Time, throttleWindow time.Duration) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -81,6 +82,9 @@ func pruneChanges(ctx context.Context, db *store.DB, logger *slog.Logger, now fu
 		case <-t.C:
 			if _, err := db.PruneChanges(ctx, now().Add(-changeLogAge)); err != nil && ctx.Err() == nil {
 				logger.Warn("rate changes: prune failed", "err", err)
+			}
+			if _, err := db.PruneLoginFailures(ctx, now().Add(-throttleWindow)); err != nil && ctx.Err() == nil {
+				logger.Warn("login throttle: prune failed", "err", err)
 			}
 		}
 	}
@@ -109,7 +113,7 @@ func createAdmin(ctx context.Context, cfg config, logger *slog.Logger, db *store
 
 // openStore opens and migrates the store.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.dsn(), now, store.WithLogger(logger))
+	db, err := store.Open(ctx, cfg.dsn(), now, store.WithLogger(logger), store.WithStatementTimeout(cfg.RequestTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -164,12 +168,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 			logger.Error("rate changes: follower stopped", "err", err)
 		}
 	})
-	background.Go(func() { pruneChanges(bgCtx, db, logger, now) })
+	background.Go(func() { prune(bgCtx, db, logger, now, cfg.Throttle.Window) })
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,  // a body trickled in is cut off
+		WriteTimeout:      cfg.WriteTimeout, // websockets clear both after the upgrade
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 )
@@ -19,7 +22,9 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authen
 	addRoutes(mux, logger, db, gql, legacyAPI)
 	var h http.Handler = mux
 	h = authn.Middleware(h)
+	h = withClientAddr(h)
 	h = limitBody(h, cfg.MaxBodyBytes)
+	h = withDeadline(h, cfg.RequestTimeout)
 	h = logRequests(h, logger)
 	h = recoverPanics(h, logger)
 	return h
@@ -32,6 +37,40 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// withClientAddr puts the client's IP address (the connection's peer:
+// behind a proxy, the proxy's) in the request context, for the login
+// throttle.
+func withClientAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		next.ServeHTTP(w, r.WithContext(model.NewContextWithClientAddr(r.Context(), host)))
+	})
+}
+
+// withDeadline gives every request but a websocket upgrade a deadline of
+// timeout: the resolvers and their SQL stop when it passes, or when the
+// client goes away (the request context ends with the connection).
+// Websockets live on; their own keep-alive rules end them.
+func withDeadline(next http.Handler, timeout time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// isUpgrade reports whether r asks for a websocket.
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 // refuseLargeGraphQL answers 413 with a GraphQL error body, before reading

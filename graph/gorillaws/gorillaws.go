@@ -80,6 +80,9 @@ func (im *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts tr
 	if err != nil {
 		return nil, err
 	}
+	// The HTTP server's read and write timeouts stay set on a hijacked
+	// connection: clear them, the websocket's keep-alive rules take over.
+	_ = c.NetConn().SetDeadline(time.Time{})
 	wc := &conn{Conn: c, owner: im}
 	im.mu.Lock()
 	defer im.mu.Unlock()
