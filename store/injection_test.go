@@ -77,3 +77,57 @@ func TestConformingStringsPinned(t *testing.T) {
 		}
 	})
 }
+
+func TestRequireConformingStrings(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		if err := store.RequireConformingStrings("on"); err != nil {
+			t.Errorf("on: %v", err)
+		}
+	})
+	t.Run("ErrOff", func(t *testing.T) {
+		if err := store.RequireConformingStrings("off"); err == nil {
+			t.Error("off: no error, want the store to refuse to serve")
+		}
+	})
+}
+
+// TestStatementTimeout: a statement runs at most the statement timeout
+// (PostgreSQL's statement_timeout), and stops with its context on both
+// backends.
+func TestStatementTimeout(t *testing.T) {
+	ctx := context.Background()
+	t.Run("postgres", func(t *testing.T) {
+		db, err := store.Open(ctx, storetest.DSN(t, storetest.Postgres), time.Now, store.WithStatementTimeout(300*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		start := time.Now()
+		err = db.ExecForTest(ctx, "SELECT pg_sleep(5)")
+		if err == nil || time.Since(start) > 3*time.Second {
+			t.Errorf("pg_sleep(5) under a 300ms statement timeout: %v after %v, want an error at once", err, time.Since(start))
+		}
+		cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		db2, err := store.Open(ctx, storetest.DSN(t, storetest.Postgres), time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		start = time.Now()
+		if err := db2.ExecForTest(cctx, "SELECT pg_sleep(5)"); err == nil || time.Since(start) > 3*time.Second {
+			t.Errorf("pg_sleep(5) under a 200ms context: %v after %v, want it stopped", err, time.Since(start))
+		}
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		db := storetest.Open(t, storetest.SQLite, time.Now)
+		cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		// A query that runs for minutes unless interrupted.
+		err := db.ExecForTest(cctx, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c")
+		if err == nil || time.Since(start) > 3*time.Second {
+			t.Errorf("an endless query under a 200ms context: %v after %v, want it stopped", err, time.Since(start))
+		}
+	})
+}
