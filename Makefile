@@ -1,7 +1,7 @@
 # The two commands a new machine needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test generate lint lint-openapi bench load build
+.PHONY: run test fuzz generate lint lint-openapi bench load build
 
 ## run: serve the gateway on the embedded SQLite default (./data), with demo data
 run:
@@ -13,6 +13,18 @@ test:
 	scripts/ensure-postgres
 	scripts/ensure-node
 	$(GO) test -race -count=1 ./...
+
+## fuzz: each fuzz target (the GraphQL request and every REST body decoder)
+## for a bounded number of inputs, from the seed corpus in testdata/fuzz.
+## A count, not a time: it ends the same way on a slow machine.
+FUZZ_COUNT ?= 20000x
+FUZZ_TARGETS = ./graph:FuzzGraphQLRequest ./rest:FuzzReadFields ./rest:FuzzReadV1JSON ./rest:FuzzDecodeV2User
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t#*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZ_COUNT))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_COUNT) $$pkg; \
+	done
 
 ## generate: regenerate the GraphQL code from schema.graphqls
 generate:

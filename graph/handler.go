@@ -46,9 +46,11 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(documentLimit{Limits: limits, cache: queries})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	subs := subscriptionLimit{}
 	if o.ws != nil {
-		srv.Use(subscriptionLimit{max: o.ws.MaxSubscriptions}) // the last mutator
+		subs.max = o.ws.MaxSubscriptions
 	}
+	srv.Use(subs) // the last mutator
 	srv.AroundResponses(capErrors(limits.MaxErrors))
 	if o.timeout > 0 {
 		srv.AroundResponses(deadline(o.timeout))

@@ -113,3 +113,15 @@ func TestIntrospectionSetting(t *testing.T) {
 		c.mustData(t, `{ __typename }`, nil, &out)
 	})
 }
+
+// TestSubscriptionOverHTTP: a subscription over HTTP is refused at once
+// instead of holding the request until the first change.
+func TestSubscriptionOverHTTP(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLite, time.Now)
+	c := newClient(t, db)
+	res, took := timed(t, c, `subscription { rateChanged(base: "USD") { kind } }`)
+	wantError(t, res, "GRAPHQL_VALIDATION_FAILED", "websocket")
+	if took > 2*time.Second {
+		t.Errorf("refused after %v, want at once", took)
+	}
+}

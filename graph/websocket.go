@@ -158,9 +158,11 @@ func (u *userConns) join(ctx context.Context, userID int64) bool {
 // connSubsKey carries the count of a connection's open subscriptions.
 type connSubsKey struct{}
 
-// subscriptionLimit refuses a subscription past max on one websocket, as a
-// protocol error (the transport answers it with an error message for that
-// id), and counts each accepted one until it ends.
+// subscriptionLimit refuses a subscription that does not come over a
+// websocket (over HTTP it would hold the request until the first change),
+// and one past max on one websocket, as a protocol error (the transport
+// answers it with an error message for that id); it counts each accepted
+// one until it ends. max 0 is no limit.
 type subscriptionLimit struct{ max int }
 
 var (
@@ -179,11 +181,16 @@ func (subscriptionLimit) Validate(graphql.ExecutableSchema) error { return nil }
 // it past the limit. It runs last of the mutators, so nothing can refuse a
 // subscription it counted before InterceptOperation starts it.
 func (l subscriptionLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64)
-	if !ok || l.max <= 0 || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
 		return nil
 	}
-	if n.Add(1) > int64(l.max) {
+	n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64)
+	if !ok {
+		err := gqlerror.Errorf("subscriptions are served over a websocket on /graphql (graphql-transport-ws or graphql-ws)")
+		errcode.Set(err, errcode.ValidationFailed)
+		return err
+	}
+	if l.max > 0 && n.Add(1) > int64(l.max) {
 		n.Add(-1)
 		err := gqlerror.Errorf("too many subscriptions on this connection: at most %d", l.max)
 		errcode.Set(err, errcode.ValidationFailed) // a protocol error: an error message, not a result
@@ -194,7 +201,7 @@ func (l subscriptionLimit) MutateOperationContext(ctx context.Context, oc *graph
 
 // InterceptOperation stops counting a subscription when it ends.
 func (l subscriptionLimit) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64); ok && isSubscription(ctx) {
+	if n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64); ok && l.max > 0 && isSubscription(ctx) {
 		context.AfterFunc(ctx, func() { n.Add(-1) })
 	}
 	return next(ctx)

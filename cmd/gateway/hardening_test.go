@@ -325,3 +325,30 @@ func TestPageHeaders(t *testing.T) {
 		t.Errorf("GET /assets/graphiql/start.js: %d, want 200", status)
 	}
 }
+
+// TestHardeningSettings: the limits are settings, typed, with errors that
+// name the flag, from the command line or the environment.
+func TestHardeningSettings(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		cfg, err := parseConfig("serve", []string{"-max-depth", "9", "-introspection=false"}, envOf(map[string]string{
+			"MAX_FIELDS": "500", "REQUEST_TIMEOUT": "3s", "REGISTRATION": "closed", "LOGIN_FAILURES": "4", "WS_MAX_SUBSCRIPTIONS": "7"}), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Limits.MaxDepth != 9 || cfg.Limits.Introspection || cfg.Limits.MaxFields != 500 || cfg.RequestTimeout != 3*time.Second ||
+			cfg.Registration || cfg.Throttle.Failures != 4 || cfg.WSMaxSubs != 7 || cfg.Limits.MaxTokens != 15000 {
+			t.Errorf("config %+v, want the flags and environment applied over the defaults", cfg)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for env, flagName := range map[string]string{"MAX_DEPTH": "max-depth", "REQUEST_TIMEOUT": "request-timeout", "INTROSPECTION": "introspection", "REGISTRATION": "registration"} {
+			_, err := parseConfig("serve", nil, envOf(map[string]string{env: "nonsense"}), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), flagName) {
+				t.Errorf("%s=nonsense: %v, want an error naming -%s", env, err, flagName)
+			}
+		}
+		if _, err := parseConfig("serve", []string{"-max-fields", "0"}, envOf(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "max-fields") {
+			t.Errorf("-max-fields 0: %v, want an error naming it", err)
+		}
+	})
+}
