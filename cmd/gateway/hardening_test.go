@@ -127,7 +127,13 @@ func TestLoginThrottleRoutes(t *testing.T) {
 // self-registration route refuses with 403 in its surface's shape, and
 // nobody is created.
 func TestRegistrationClosedRoutes(t *testing.T) {
-	base := hardenedGateway(t, storetest.SQLite, map[string]string{"REGISTRATION": "closed"})
+	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
+		t.Run(backend, func(t *testing.T) { testRegistrationClosedRoutes(t, backend) })
+	}
+}
+
+func testRegistrationClosedRoutes(t *testing.T, backend string) {
+	base := hardenedGateway(t, backend, map[string]string{"REGISTRATION": "closed"})
 	status, _, body := send(t, "POST", base+"/clients/register", form, "username=closed_1&password1=password-1&password2=password-1", nil)
 	if status != http.StatusForbidden || body["message"] == nil {
 		t.Errorf("fx register: %d %v, want 403 with detail and message", status, body)
@@ -282,6 +288,29 @@ func TestWebsocketLimits(t *testing.T) {
 			t.Errorf("third connection of one user: %v, want a 4403 close", err)
 		}
 	})
+}
+
+// TestWebsocketAmbiguousToken: a token in the upgrade's Authorization
+// header and another in connection_init is refused with 4403.
+func TestWebsocketAmbiguousToken(t *testing.T) {
+	base := hardenedGateway(t, storetest.SQLite, nil)
+	token := login(t, base, "fx_admin", "fx-admin-pw")
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
+	c, _, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}}); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var m map[string]any
+	err = c.ReadJSON(&m)
+	var ce *websocket.CloseError
+	if !asCloseError(err, &ce) || ce.Code != 4403 {
+		t.Errorf("header and payload tokens: %v %v, want a 4403 close", m, err)
+	}
 }
 
 func asCloseError(err error, target **websocket.CloseError) bool {
