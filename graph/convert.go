@@ -8,27 +8,27 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// toGraphRate converts a stored rate for the graph.
-func toGraphRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
+// toGraphRate converts a stored rate for the graph, with its currencies.
+func toGraphRate(r *model.ExchangeRate, base, target *model.Currency) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
 		ID:        strconv.FormatInt(r.ID, 10),
 		StoredID:  r.ID,
-		BaseID:    r.BaseID,
-		TargetID:  r.TargetID,
+		Base:      base,
+		Target:    target,
 		Rate:      r.Rate,
 		UpdatedAt: r.UpdatedAt,
 	}
 }
 
-// toGraphInvertedRate converts a stored rate into its inverse, the rate of
-// the reverse pair. Its id differs from the stored rate's so that client
-// caches keep the two apart.
-func toGraphInvertedRate(r *model.ExchangeRate) *gqlmodel.ExchangeRate {
+// toGraphInvertedRate converts a stored rate, whose currencies are base and
+// target, into its inverse, the rate of the reverse pair. Its id differs
+// from the stored rate's so that client caches keep the two apart.
+func toGraphInvertedRate(r *model.ExchangeRate, base, target *model.Currency) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
 		ID:        "inverse-" + strconv.FormatInt(r.ID, 10),
 		StoredID:  r.ID,
-		BaseID:    r.TargetID,
-		TargetID:  r.BaseID,
+		Base:      target,
+		Target:    base,
 		Rate:      model.RatToDecimal(new(big.Rat).Inv(r.Rate.Rat())),
 		Inverted:  true,
 		UpdatedAt: r.UpdatedAt,

@@ -81,3 +81,55 @@ func (r *Resolver) convert(ctx context.Context, fromCode, toCode string, amount 
 	}
 	return toGraphConversion(c, byCode[fromCode], byCode[toCode], via), nil
 }
+
+// graphRates converts stored rates for the graph, their currencies read in
+// one call (from memory, with the read model beneath). A currency deleted
+// meanwhile is ENOTFOUND.
+func (r *Resolver) graphRates(ctx context.Context, rates []*model.ExchangeRate) ([]*gqlmodel.ExchangeRate, error) {
+	ids := make([]int64, 0, 2*len(rates))
+	for _, rate := range rates {
+		ids = append(ids, rate.BaseID, rate.TargetID)
+	}
+	found, err := r.CurrencyService.FindCurrenciesByIDs(ctx, uniqueIDs(ids))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Currency, len(found))
+	for _, c := range found {
+		byID[c.ID] = c
+	}
+	out := make([]*gqlmodel.ExchangeRate, len(rates))
+	for i, rate := range rates {
+		base, target := byID[rate.BaseID], byID[rate.TargetID]
+		if base == nil || target == nil {
+			return nil, model.Errorf(model.ENOTFOUND, "Currency not found")
+		}
+		out[i] = toGraphRate(rate, base, target)
+	}
+	return out, nil
+}
+
+// graphRate converts one stored rate, inverted when asked. ENOTFOUND.
+func (r *Resolver) graphRate(ctx context.Context, rate *model.ExchangeRate, inverted bool) (*gqlmodel.ExchangeRate, error) {
+	list, err := r.graphRates(ctx, []*model.ExchangeRate{rate})
+	if err != nil {
+		return nil, err
+	}
+	if inverted {
+		return toGraphInvertedRate(rate, list[0].Base, list[0].Target), nil
+	}
+	return list[0], nil
+}
+
+// uniqueIDs returns ids without repeats, in place.
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -444,10 +444,18 @@ func TestRateListStatementCount(t *testing.T) {
 				}
 				return counter.n.Load()
 			}
-			one, thousand := statements(1), statements(1000)
-			// count, page, one batch of currencies.
-			if thousand != 3 || one != thousand {
-				t.Errorf("statements for 1 rate = %d, for 1,000 rates = %d, want 3 for both", one, thousand)
+			// The read model answers from memory: no statement at all. Its
+			// listener reloads it once when it connects, which may fall in a
+			// measurement: the fewest of three counts is the list's own.
+			least := func(first int) int64 {
+				n := statements(first)
+				for range 2 {
+					n = min(n, statements(first))
+				}
+				return n
+			}
+			if one, thousand := least(1), least(1000); one != 0 || thousand != 0 {
+				t.Errorf("statements for 1 rate = %d, for 1,000 rates = %d, want 0 for both", one, thousand)
 			}
 		})
 	}
@@ -494,7 +502,7 @@ func TestInternalErrorsHidden(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	res := c.do(t, `{ currencies { totalCount } }`, nil)
+	res := c.do(t, `{ users { totalCount } }`, nil)
 	wantError(t, res, "INTERNAL_SERVER_ERROR", "Internal server error.")
 	if msg := res.Errors[0].Message; strings.Contains(msg, "sql") || strings.Contains(msg, "closed") {
 		t.Errorf("message %q leaks the driver error", msg)

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -10,23 +11,38 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// Loaders batch the reads that a list would otherwise make once per row.
-// One set serves one GraphQL operation.
+// Loaders batch the reads of users and organizations that a list would
+// otherwise make once per row. One set serves one GraphQL operation, and
+// each loader is made only when the operation first needs it: most
+// operations need none. Currencies need none: the read model answers from
+// memory, and a rate's currencies are resolved with it.
 type Loaders struct {
-	CurrencyByID     *dataloadgen.Loader[int64, *model.Currency]
-	UserByID         *dataloadgen.Loader[int64, *model.User]
-	OrganizationByID *dataloadgen.Loader[int64, *model.Organization]
+	r            *Resolver
+	users        sync.Once
+	userByID     *dataloadgen.Loader[int64, *model.User]
+	orgs         sync.Once
+	organization *dataloadgen.Loader[int64, *model.Organization]
 }
 
 type loadersKey struct{}
 
-// newLoaders returns loaders reading from the store.
-func (r *Resolver) newLoaders() *Loaders {
-	return &Loaders{
-		CurrencyByID:     newByIDLoader(r.CurrencyService.FindCurrenciesByIDs, func(c *model.Currency) int64 { return c.ID }),
-		UserByID:         newByIDLoader(r.UserService.FindUsersByIDs, func(u *model.User) int64 { return u.ID }),
-		OrganizationByID: newByIDLoader(r.OrganizationService.FindOrganizationsByIDs, func(o *model.Organization) int64 { return o.ID }),
-	}
+// newLoaders returns an operation's loaders, none made yet.
+func (r *Resolver) newLoaders() *Loaders { return &Loaders{r: r} }
+
+// UserByID returns the operation's user loader.
+func (l *Loaders) UserByID() *dataloadgen.Loader[int64, *model.User] {
+	l.users.Do(func() {
+		l.userByID = newByIDLoader(l.r.UserService.FindUsersByIDs, func(u *model.User) int64 { return u.ID })
+	})
+	return l.userByID
+}
+
+// OrganizationByID returns the operation's organization loader.
+func (l *Loaders) OrganizationByID() *dataloadgen.Loader[int64, *model.Organization] {
+	l.orgs.Do(func() {
+		l.organization = newByIDLoader(l.r.OrganizationService.FindOrganizationsByIDs, func(o *model.Organization) int64 { return o.ID })
+	})
+	return l.organization
 }
 
 // newByIDLoader batches the loads of one operation into calls of find.
@@ -64,47 +80,9 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 	return r.newLoaders()
 }
 
-// primeRateCurrencies loads the currencies of a page of rates in one batch,
-// so that their base and target fields find them cached: the statement count
-// of a list does not depend on its length, nor on goroutine timing.
-func (r *Resolver) primeRateCurrencies(ctx context.Context, rates []*model.ExchangeRate) error {
-	seen := make(map[int64]bool, 2*len(rates))
-	ids := make([]int64, 0, 2*len(rates))
-	for _, rate := range rates {
-		for _, id := range []int64{rate.BaseID, rate.TargetID} {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
-	_, err := r.loaders(ctx).CurrencyByID.LoadAll(ctx, ids)
-	var errs dataloadgen.ErrorSlice
-	if !errors.As(err, &errs) {
-		return err
-	}
-	for _, err := range errs {
-		// A currency deleted meanwhile fails on its own field.
-		if err != nil && !errors.Is(err, dataloadgen.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
-}
-
-// currencyByID loads one currency through the operation's loader. A
-// currency deleted meanwhile is ENOTFOUND.
-func (r *Resolver) currencyByID(ctx context.Context, id int64) (*model.Currency, error) {
-	c, err := r.loaders(ctx).CurrencyByID.Load(ctx, id)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return nil, model.Errorf(model.ENOTFOUND, "Currency not found")
-	}
-	return c, err
-}
-
 // userByID loads one user through the operation's loader. ENOTFOUND.
 func (r *Resolver) userByID(ctx context.Context, id int64) (*model.User, error) {
-	u, err := r.loaders(ctx).UserByID.Load(ctx, id)
+	u, err := r.loaders(ctx).UserByID().Load(ctx, id)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, model.Errorf(model.ENOTFOUND, "User not found")
 	}
@@ -114,7 +92,7 @@ func (r *Resolver) userByID(ctx context.Context, id int64) (*model.User, error) 
 // organizationByID loads one organization through the operation's loader.
 // ENOTFOUND.
 func (r *Resolver) organizationByID(ctx context.Context, id int64) (*model.Organization, error) {
-	o, err := r.loaders(ctx).OrganizationByID.Load(ctx, id)
+	o, err := r.loaders(ctx).OrganizationByID().Load(ctx, id)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, model.Errorf(model.ENOTFOUND, "Organization not found")
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/store/storetest"
@@ -131,7 +132,15 @@ func newServerWith(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost i
 	done := make(chan struct{})
 	go func() { defer close(done); revocations.Run(pollCtx) }()
 	t.Cleanup(func() { stop(); <-done })
-	r := &graph.Resolver{CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+	catalog := inmem.New(db, logger)
+	if err := catalog.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	followCtx, stopFollow := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() { defer close(followed); _ = catalog.Follow(followCtx) }()
+	t.Cleanup(func() { stopFollow(); <-followed })
+	r := &graph.Resolver{CurrencyService: catalog, RateService: catalog, UserService: db, TokenService: db,
 		OrganizationService: db, ResourceService: db,
 		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
 	configure(r)

@@ -15,21 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ID is the field resolver for the id field.
-func (r *currencyResolver) ID(ctx context.Context, obj *model.Currency) (string, error) {
-	return strconv.FormatInt(obj.ID, 10), nil
-}
-
-// Base is the field resolver for the base field.
-func (r *exchangeRateResolver) Base(ctx context.Context, obj *gqlmodel.ExchangeRate) (*model.Currency, error) {
-	return r.currencyByID(ctx, obj.BaseID)
-}
-
-// Target is the field resolver for the target field.
-func (r *exchangeRateResolver) Target(ctx context.Context, obj *gqlmodel.ExchangeRate) (*model.Currency, error) {
-	return r.currencyByID(ctx, obj.TargetID)
-}
-
 func (r *membershipResolver) ID(ctx context.Context, obj *model.Membership) (string, error) {
 	return obj.UUID, nil
 }
@@ -109,7 +94,7 @@ func (r *mutationResolver) CreateExchangeRate(ctx context.Context, input gqlmode
 	if err != nil {
 		return nil, err
 	}
-	return toGraphRate(rate), nil
+	return r.graphRate(ctx, rate, false)
 }
 
 // UpdateExchangeRate is the resolver for the updateExchangeRate field.
@@ -128,7 +113,7 @@ func (r *mutationResolver) UpdateExchangeRate(ctx context.Context, pair string, 
 	if err != nil {
 		return nil, err
 	}
-	return toGraphRate(cur), nil
+	return r.graphRate(ctx, cur, false)
 }
 
 // DeleteExchangeRate is the resolver for the deleteExchangeRate field.
@@ -144,7 +129,7 @@ func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, pair string) 
 	if err != nil {
 		return nil, err
 	}
-	return toGraphRate(rate), nil
+	return r.graphRate(ctx, rate, false)
 }
 
 func (r *mutationResolver) Register(ctx context.Context, input gqlmodel.RegisterInput) (*model.User, error) {
@@ -451,15 +436,16 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	if err != nil {
 		return nil, err
 	}
-	if err := r.primeRateCurrencies(ctx, list[:min(len(list), limit)]); err != nil {
+	nodes, err := r.graphRates(ctx, list)
+	if err != nil {
 		return nil, err
 	}
-	edges, pi := connection(list, limit, afterID != 0,
-		func(_ int, rate *model.ExchangeRate) string {
-			return encodeCursor(rateCursor, strconv.FormatInt(rate.ID, 10))
+	edges, pi := connection(nodes, limit, afterID != 0,
+		func(_ int, rate *gqlmodel.ExchangeRate) string {
+			return encodeCursor(rateCursor, rate.ID)
 		},
-		func(cursor string, rate *model.ExchangeRate) *gqlmodel.ExchangeRateEdge {
-			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: toGraphRate(rate)}
+		func(cursor string, rate *gqlmodel.ExchangeRate) *gqlmodel.ExchangeRateEdge {
+			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: rate}
 		})
 	return &gqlmodel.ExchangeRateConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
@@ -475,7 +461,7 @@ func (r *queryResolver) ExchangeRate(ctx context.Context, pair string) (*gqlmode
 	}
 	rate, err := r.RateService.FindExchangeRate(ctx, p)
 	if err == nil {
-		return toGraphRate(rate), nil
+		return r.graphRate(ctx, rate, false)
 	} else if model.ErrorCode(err) != model.ENOTFOUND {
 		return nil, err
 	}
@@ -483,7 +469,7 @@ func (r *queryResolver) ExchangeRate(ctx context.Context, pair string) (*gqlmode
 	if err != nil {
 		return nil, err
 	}
-	return toGraphInvertedRate(rate), nil
+	return r.graphRate(ctx, rate, true)
 }
 
 // Convert is the resolver for the convert field.
@@ -596,10 +582,6 @@ func (r *userResolver) IsSuperuser(ctx context.Context, obj *model.User) (bool, 
 	return obj.IsAdmin(), nil
 }
 
-func (r *Resolver) Currency() generated.CurrencyResolver { return &currencyResolver{r} }
-
-func (r *Resolver) ExchangeRate() generated.ExchangeRateResolver { return &exchangeRateResolver{r} }
-
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
@@ -615,8 +597,6 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	currencyResolver     struct{ *Resolver }
-	exchangeRateResolver struct{ *Resolver }
 	membershipResolver   struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	organizationResolver struct{ *Resolver }

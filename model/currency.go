@@ -204,3 +204,14 @@ func isASCIILetters(s string) bool {
 	}
 	return true
 }
+
+// CatalogSource is where a read model of currencies and rates comes from.
+type CatalogSource interface {
+	// LoadCatalog returns every currency (by code) and every rate (by id),
+	// read consistently.
+	LoadCatalog(ctx context.Context) ([]*Currency, []*ExchangeRate, error)
+	// FollowCatalog calls changed, which must not block, whenever
+	// currencies or rates may have changed on any instance, until ctx is
+	// done.
+	FollowCatalog(ctx context.Context, changed func()) error
+}

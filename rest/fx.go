@@ -54,19 +54,11 @@ func toFXCurrency(c *model.Currency) fxCurrency {
 // fxNumber writes an exact decimal as a JSON number.
 func fxNumber(d model.Decimal) json.RawMessage { return json.RawMessage(d.String()) }
 
-// toFXRate resolves a rate's currencies through the same field resolvers
-// as the graph (batched by the request's loaders).
-func (fx FX) toFXRate(ctx context.Context, r *gqlmodel.ExchangeRate) (fxRate, error) {
-	base, err := fx.R.ExchangeRate().Base(ctx, r)
-	if err != nil {
-		return fxRate{}, err
-	}
-	target, err := fx.R.ExchangeRate().Target(ctx, r)
-	if err != nil {
-		return fxRate{}, err
-	}
-	return fxRate{ID: r.StoredID, BaseCurrency: toFXCurrency(base), TargetCurrency: toFXCurrency(target),
-		Rate: fxNumber(r.Rate.Round(fxRatePlaces))}, nil
+// toFXRate converts a rate of the graph, its currencies resolved by the
+// resolver as for the graph.
+func (fx FX) toFXRate(r *gqlmodel.ExchangeRate) fxRate {
+	return fxRate{ID: r.StoredID, BaseCurrency: toFXCurrency(r.Base), TargetCurrency: toFXCurrency(r.Target),
+		Rate: fxNumber(r.Rate.Round(fxRatePlaces))}
 }
 
 // ListCurrencies is GET /currencies.
@@ -174,11 +166,7 @@ func (fx FX) ListRates() http.Handler {
 				return nil, err
 			}
 			for _, e := range page.Edges {
-				rate, err := fx.toFXRate(ctx, e.Node)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, rate)
+				out = append(out, fx.toFXRate(e.Node))
 			}
 			return page.PageInfo, nil
 		})
@@ -218,7 +206,7 @@ func (fx FX) AddRate() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return fx.toFXRate(ctx, created)
+		return fx.toFXRate(created), nil
 	})
 }
 
@@ -230,7 +218,7 @@ func (fx FX) GetRate() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return fx.toFXRate(ctx, rate)
+		return fx.toFXRate(rate), nil
 	})
 }
 
@@ -253,7 +241,7 @@ func (fx FX) UpdateRate() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return fx.toFXRate(ctx, updated)
+		return fx.toFXRate(updated), nil
 	})
 }
 

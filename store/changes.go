@@ -97,19 +97,21 @@ func (db *DB) committed(changes ...model.RateChange) {
 		return
 	}
 	db.local.mu.Lock()
-	defer db.local.mu.Unlock()
 	for _, c := range changes {
 		for _, sink := range db.local.sinks {
 			sink(c)
 		}
 	}
+	db.local.mu.Unlock()
+	db.catalogChanged()
 }
 
 // localFeed is the SQLite feed: the followers of this process.
 type localFeed struct {
-	mu    sync.Mutex
-	next  int
-	sinks map[int]func(model.RateChange)
+	mu      sync.Mutex
+	next    int
+	sinks   map[int]func(model.RateChange)
+	catalog map[int]func() // FollowCatalog's followers
 
 	// writes is held by a rate write from before its transaction until its
 	// changes are delivered, so that two writes of one pair are delivered

@@ -58,11 +58,18 @@ func (db *DB) FindCurrenciesByIDs(ctx context.Context, ids []int64) ([]*model.Cu
 func (db *DB) CreateCurrency(ctx context.Context, c *model.Currency) error {
 	now := db.now().UTC()
 	row := &currencyRow{Code: c.Code, Name: c.Name, Sign: c.Sign, CreatedAt: now, UpdatedAt: now}
-	if _, err := db.bun.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return translate("create currency", err, nil,
-			model.Errorf(model.ECONFLICT, "Currency with code %s already exists", c.Code),
-			model.Errorf(model.EINVALID, "Invalid currency"))
+	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return translate("create currency", err, nil,
+				model.Errorf(model.ECONFLICT, "Currency with code %s already exists", c.Code),
+				model.Errorf(model.EINVALID, "Invalid currency"))
+		}
+		return notifyCatalog(ctx, tx)
+	})
+	if err != nil {
+		return err
 	}
+	db.catalogChanged()
 	*c = *toCurrency(row)
 	return nil
 }
@@ -87,11 +94,15 @@ func (db *DB) UpdateCurrency(ctx context.Context, code string, upd model.Currenc
 		}
 		row.UpdatedAt = db.now().UTC()
 		_, err = tx.NewUpdate().Model(row).Column("name", "sign", "updated_at").WherePK().Exec(ctx)
-		return translate("update currency", err, nil, nil, model.Errorf(model.EINVALID, "Invalid currency"))
+		if err != nil {
+			return translate("update currency", err, nil, nil, model.Errorf(model.EINVALID, "Invalid currency"))
+		}
+		return notifyCatalog(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
 	}
+	db.catalogChanged()
 	return toCurrency(row), nil
 }
 
@@ -118,6 +129,9 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
 			return translate("delete currency", err, nil, nil, nil)
 		}
+		if err := notifyCatalog(ctx, tx); err != nil {
+			return err
+		}
 		// The cascade deleted the rates: subscribers hear of each.
 		for _, r := range rates {
 			c, err := db.recordChange(ctx, tx, model.RateDeleted, model.Pair{Base: r.BaseCode, Target: r.TargetCode}, nil, &r.Rate.Decimal)
@@ -132,6 +146,7 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		return nil, nil, err
 	}
 	db.committed(changes...)
+	db.catalogChanged()
 	return toCurrency(row), convertRows(rates, toExchangeRate), nil
 }
 

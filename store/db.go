@@ -58,7 +58,7 @@ func WithStatementTimeout(d time.Duration) Option {
 // the microsecond (what PostgreSQL keeps) so that a write answers the same
 // time as the next read.
 func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*DB, error) {
-	out := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, local: &localFeed{sinks: map[int]func(model.RateChange){}},
+	out := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, local: &localFeed{sinks: map[int]func(model.RateChange){}, catalog: map[int]func(){}},
 		logger: slog.New(slog.DiscardHandler), statementTimeout: 10 * time.Second}
 	for _, o := range opts {
 		o(out)

@@ -14,6 +14,7 @@ import (
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/graph/gorillaws"
+	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
@@ -21,6 +22,7 @@ import (
 
 // app is everything the server needs, built from the config and the store.
 type app struct {
+	catalog       *inmem.Catalog
 	resolver      *graph.Resolver
 	authenticator *auth.Authenticator
 	revocations   *auth.Revocations
@@ -70,12 +72,17 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		return nil, err
 	}
 	hub := live.NewHub()
+	catalog := inmem.New(db, logger)
+	if err := catalog.Load(ctx); err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
 	return &app{
+		catalog:    catalog,
 		hub:        hub,
 		websockets: gorillaws.New(cfg.WSOrigins),
 		resolver: &graph.Resolver{
 			Hub: hub, Snapshots: db,
-			CurrencyService: db, RateService: db, UserService: db, TokenService: db,
+			CurrencyService: catalog, RateService: catalog, UserService: db, TokenService: db,
 			OrganizationService: db, ResourceService: db,
 			Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: now,
 			LoginFailures: db, Throttle: cfg.Throttle, RegistrationClosed: !cfg.Registration,

@@ -7,20 +7,21 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/web"
 )
 
 // addRoutes is the gateway's whole URL space.
-func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, gql http.Handler, legacyAPI rest.Surfaces) {
+func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, catalog *inmem.Catalog, gql http.Handler, legacyAPI rest.Surfaces) {
 	fx, v1, v2, accounts := legacyAPI.FX, legacyAPI.V1, legacyAPI.V2, legacyAPI.Accounts
 	mux.Handle("GET /{$}", web.GraphiQL())
 	mux.Handle("GET /assets/", web.Assets())
 	mux.Handle("GET /dashboard", web.Dashboard())
 	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", handleHealthz)
-	mux.Handle("GET /readyz", handleReadyz(logger, db))
+	mux.Handle("GET /readyz", handleReadyz(logger, db, catalog))
 
 	// fx (document 000): currencies, exchange rates, conversions.
 	legacy(mux, "GET /currencies", fx.ListCurrencies())
@@ -99,10 +100,14 @@ func handleHealthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handleReadyz answers 200 when the database answers within two seconds,
-// 503 otherwise.
-func handleReadyz(logger *slog.Logger, db *store.DB) http.Handler {
+// handleReadyz answers 200 when the read model has loaded and the database
+// answers within two seconds, 503 otherwise.
+func handleReadyz(logger *slog.Logger, db *store.DB, catalog *inmem.Catalog) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !catalog.Loaded() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "readModel": "loading"})
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {

@@ -164,6 +164,11 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 	defer func() { stopBackground(); background.Wait() }()
 	background.Go(func() { a.revocations.Run(bgCtx) })
 	background.Go(func() {
+		if err := a.catalog.Follow(bgCtx); err != nil {
+			logger.Error("read model: follower stopped", "err", err)
+		}
+	})
+	background.Go(func() {
 		if err := db.FollowChanges(bgCtx, a.hub.Publish); err != nil {
 			logger.Error("rate changes: follower stopped", "err", err)
 		}
@@ -172,7 +177,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
+		Handler:           NewServer(logger, cfg, db, a.catalog, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.ReadTimeout,  // a body trickled in is cut off
 		WriteTimeout:      cfg.WriteTimeout, // websockets clear both after the upgrade

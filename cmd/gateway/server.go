@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
@@ -17,9 +18,9 @@ import (
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Catalog, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
 	mux := http.NewServeMux()
-	addRoutes(mux, logger, db, gql, legacyAPI)
+	addRoutes(mux, logger, db, catalog, gql, legacyAPI)
 	var h http.Handler = mux
 	h = authn.Middleware(h)
 	h = withClientAddr(h)

@@ -32,8 +32,6 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	Currency() CurrencyResolver
-	ExchangeRate() ExchangeRateResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
@@ -274,13 +272,6 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type CurrencyResolver interface {
-	ID(ctx context.Context, obj *model.Currency) (string, error)
-}
-type ExchangeRateResolver interface {
-	Base(ctx context.Context, obj *gqlmodel.ExchangeRate) (*model.Currency, error)
-	Target(ctx context.Context, obj *gqlmodel.ExchangeRate) (*model.Currency, error)
-}
 type MembershipResolver interface {
 	ID(ctx context.Context, obj *model.Membership) (string, error)
 	User(ctx context.Context, obj *model.Membership) (*model.User, error)
@@ -3856,18 +3847,18 @@ func (ec *executionContext) _Currency_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Currency_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Currency().ID(ctx, obj)
+			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Currency_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Currency", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Currency", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Currency_code(ctx context.Context, field graphql.CollectedField, obj *model.Currency) (ret graphql.Marshaler) {
@@ -4159,7 +4150,7 @@ func (ec *executionContext) _ExchangeRate_base(ctx context.Context, field graphq
 			return ec.fieldContext_ExchangeRate_base(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ExchangeRate().Base(ctx, obj)
+			return obj.Base, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Currency) graphql.Marshaler {
@@ -4173,8 +4164,8 @@ func (ec *executionContext) fieldContext_ExchangeRate_base(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "ExchangeRate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Currency(ctx, field)
 		},
@@ -4191,7 +4182,7 @@ func (ec *executionContext) _ExchangeRate_target(ctx context.Context, field grap
 			return ec.fieldContext_ExchangeRate_target(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ExchangeRate().Target(ctx, obj)
+			return obj.Target, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Currency) graphql.Marshaler {
@@ -4205,8 +4196,8 @@ func (ec *executionContext) fieldContext_ExchangeRate_target(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "ExchangeRate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Currency(ctx, field)
 		},
@@ -10076,35 +10067,34 @@ func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Currency")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Currency_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Currency_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._Currency_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Currency_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sign":
 			out.Values[i] = ec._Currency_sign(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Currency_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Currency_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10218,34 +10208,32 @@ func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._ExchangeRate_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "base":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExchangeRate_base(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExchangeRate_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "target":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExchangeRate_target(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExchangeRate_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "rate":
 			out.Values[i] = ec._ExchangeRate_rate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "inverted":
 			out.Values[i] = ec._ExchangeRate_inverted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._ExchangeRate_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11998,6 +11986,20 @@ func (ec *executionContext) marshalNExchangeRateEdge2ᚖgithubᚗcomᚋfxgraph�
 		return graphql.Null
 	}
 	return ec._ExchangeRateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNID2int64(ctx context.Context, v any) (int64, error) {
+	res, err := scalar.UnmarshalInt64ID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalInt64ID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {

@@ -14,10 +14,12 @@ import (
 // ExchangeRate is a rate as the graph shows it: a stored rate, or the
 // inverse of the stored reverse pair.
 type ExchangeRate struct {
-	ID        string
-	StoredID  int64 // the stored rate (for an inverse, the stored reverse pair)
-	BaseID    int64
-	TargetID  int64
+	ID       string
+	StoredID int64 // the stored rate (for an inverse, the stored reverse pair)
+	// Base and Target are resolved when the rate is converted, so the graph
+	// reads them as fields: no resolver, no goroutine per rate.
+	Base      *model.Currency
+	Target    *model.Currency
 	Rate      decimal.Decimal
 	Inverted  bool
 	UpdatedAt time.Time

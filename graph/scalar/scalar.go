@@ -54,3 +54,35 @@ func typeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// MarshalInt64ID writes a numeric id as a GraphQL ID: its decimal string.
+// Binding ID to int64 fields this way lets them be plain fields, without a
+// resolver.
+func MarshalInt64ID(id int64) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		var buf [24]byte
+		b := append(buf[:0], '"')
+		b = strconv.AppendInt(b, id, 10)
+		_, _ = w.Write(append(b, '"'))
+	})
+}
+
+// UnmarshalInt64ID reads a numeric id from a string or an integer;
+// EINVALID otherwise.
+func UnmarshalInt64ID(v any) (int64, error) {
+	switch v := v.(type) {
+	case string:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n, nil
+		}
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, nil
+		}
+	case int64:
+		return v, nil
+	case int:
+		return int64(v), nil
+	}
+	return 0, model.Invalid("id", "an id must be a decimal integer")
+}

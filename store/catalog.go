@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+var _ model.CatalogSource = (*DB)(nil)
+
+// catalogChannel is the PostgreSQL NOTIFY channel of currency writes; rate
+// writes notify changeChannel already. Together they tell every instance's
+// read model when to reload.
+const catalogChannel = "fx_catalog_changes"
+
+// LoadCatalog reads every currency (by code) and every rate (by id) in one
+// read transaction, so that no rate names a currency the read missed.
+func (db *DB) LoadCatalog(ctx context.Context) ([]*model.Currency, []*model.ExchangeRate, error) {
+	var (
+		currencies []*currencyRow
+		rates      []*rateRow
+	)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect() == "pg" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	err := db.bun.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&currencies).OrderExpr("c.code ASC").Scan(ctx); err != nil {
+			return translate("load currencies", err, nil, nil, nil)
+		}
+		err := selectRates(tx, &rates).OrderExpr("r.id ASC").Scan(ctx)
+		return translate("load rates", err, nil, nil, nil)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return convertRows(currencies, toCurrency), convertRows(rates, toExchangeRate), nil
+}
+
+// notifyCatalog queues, in the caller's transaction, the notification that
+// currencies changed: PostgreSQL sends it if and only if the transaction
+// commits. SQLite's followers hear catalogChanged after the commit.
+func notifyCatalog(ctx context.Context, tx bun.Tx) error {
+	if tx.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, '')", catalogChannel)
+	return translate("notify catalog", err, nil, nil, nil)
+}
+
+// catalogChanged tells this process's catalog followers that a write
+// committed (SQLite; on PostgreSQL the listener hears it from every
+// instance).
+func (db *DB) catalogChanged() {
+	if db.Dialect() == "pg" {
+		return
+	}
+	db.local.mu.Lock()
+	defer db.local.mu.Unlock()
+	for _, f := range db.local.catalog {
+		f()
+	}
+}
+
+// FollowCatalog calls changed whenever currencies or rates may have
+// changed, until ctx is done: on SQLite after each write of this process;
+// on PostgreSQL for each notification of any instance's write, and after
+// each (re)connection of its listener, when it may have missed some. A
+// reader then reloads (LoadCatalog). changed must not block.
+func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
+	if db.Dialect() != "pg" {
+		db.local.mu.Lock()
+		id := db.local.next
+		db.local.next++
+		db.local.catalog[id] = changed
+		db.local.mu.Unlock()
+		<-ctx.Done()
+		db.local.mu.Lock()
+		delete(db.local.catalog, id)
+		db.local.mu.Unlock()
+		return nil
+	}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := db.listenCatalogOnce(ctx, changed, func() { backoff = 100 * time.Millisecond })
+		if ctx.Err() != nil {
+			return nil
+		}
+		db.logger.Warn("store: catalog listener lost its connection; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+	return nil
+}
+
+// listenCatalogOnce connects, LISTENs on both channels, says changed (what
+// committed while it was not listening is unknown), then says it again for
+// each notification until the connection fails.
+func (db *DB) listenCatalogOnce(ctx context.Context, changed, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, db.pgConfig)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for _, ch := range []string{changeChannel, catalogChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return err
+		}
+	}
+	connected()
+	changed()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		changed()
+	}
+}
