@@ -598,3 +598,39 @@ func TestMiddleware(t *testing.T) {
 		}
 	})
 }
+
+// TestAuthenticateRemembers: a token verified once is remembered, and
+// still refused the moment it is revoked or expires.
+func TestAuthenticateRemembers(t *testing.T) {
+	clock := newAuthClock()
+	i := newTestIssuer(t, authKey, clock.Now)
+	rev := auth.NewRevocations(nil, time.Second, clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a := auth.NewAuthenticator(i, rev)
+	out := mustIssue(t, i, authUser(), "phone", model.FlowFX)
+	t.Run("OK", func(t *testing.T) {
+		first, err := a.Authenticate(out.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := a.Authenticate(out.AccessToken)
+		if err != nil || second != first {
+			t.Errorf("second Authenticate = %p, %v, want the remembered principal %p", second, err, first)
+		}
+	})
+	t.Run("ErrRevoked", func(t *testing.T) {
+		rev.Add([]string{out.Records[0].ID}, authT0.Add(time.Hour))
+		if _, err := a.Authenticate(out.AccessToken); model.ErrorCode(err) != model.EUNAUTHORIZED {
+			t.Errorf("a remembered token once revoked: %v, want EUNAUTHORIZED", err)
+		}
+	})
+	t.Run("ErrExpired", func(t *testing.T) {
+		other := mustIssue(t, i, authUser(), "laptop", model.FlowFX)
+		if _, err := a.Authenticate(other.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(authT0.Add(31 * time.Minute))
+		if _, err := a.Authenticate(other.AccessToken); model.ErrorCode(err) != model.EUNAUTHORIZED {
+			t.Errorf("a remembered token past its expiry: %v, want EUNAUTHORIZED", err)
+		}
+	})
+}

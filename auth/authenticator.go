@@ -3,27 +3,46 @@ package auth
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/fxgraph/gateway/model"
 )
 
 // Authenticator turns a bearer token into a principal: signature and
 // claims checked in memory, revocation from the cache. No database round
-// trip.
+// trip. A verified token is remembered until it expires, so that the next
+// request with it costs a map lookup and the revocation check, not a
+// signature.
 type Authenticator struct {
 	issuer      *Issuer
 	revocations *Revocations
+
+	mu       sync.RWMutex
+	verified map[string]*model.Principal // by raw token; at most maxVerified
 }
+
+// maxVerified bounds the verified tokens remembered; past it the memory
+// starts over (a token is then verified once more).
+const maxVerified = 10000
 
 // NewAuthenticator returns an authenticator.
 func NewAuthenticator(issuer *Issuer, revocations *Revocations) *Authenticator {
-	return &Authenticator{issuer: issuer, revocations: revocations}
+	return &Authenticator{issuer: issuer, revocations: revocations, verified: map[string]*model.Principal{}}
 }
 
-// Authenticate verifies an access token and returns its principal. It
-// returns EUNAUTHORIZED for an invalid, expired or revoked token and
-// EFORBIDDEN for a refresh token.
+// Authenticate verifies an access token and returns its principal (shared:
+// callers must not change it). It returns EUNAUTHORIZED for an invalid,
+// expired or revoked token and EFORBIDDEN for a refresh token.
 func (a *Authenticator) Authenticate(raw string) (*model.Principal, error) {
+	a.mu.RLock()
+	p := a.verified[raw]
+	a.mu.RUnlock()
+	if p != nil && a.issuer.now().Before(p.ExpiresAt) {
+		if a.revocations.Revoked(p.TokenID) {
+			return nil, errInvalidToken
+		}
+		return p, nil
+	}
 	c, err := a.issuer.Verify(raw, model.TokenAccess)
 	if err != nil {
 		return nil, err
@@ -35,7 +54,14 @@ func (a *Authenticator) Authenticate(raw string) (*model.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model.Principal{UserID: uid, Scopes: c.Scopes, TokenID: c.ID, DeviceID: c.DeviceID, ExpiresAt: c.ExpiresAt.Time}, nil
+	p = &model.Principal{UserID: uid, Scopes: c.Scopes, TokenID: c.ID, DeviceID: c.DeviceID, ExpiresAt: c.ExpiresAt.Time}
+	a.mu.Lock()
+	if len(a.verified) >= maxVerified {
+		clear(a.verified)
+	}
+	a.verified[raw] = p
+	a.mu.Unlock()
+	return p, nil
 }
 
 // Middleware reads `Authorization: Bearer <token>`. A valid token puts its

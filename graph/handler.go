@@ -55,6 +55,9 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	if o.timeout > 0 {
 		srv.AroundResponses(deadline(o.timeout))
 	}
+	if r.CatalogVersion != nil {
+		srv.Use(newCatalogCache(r.CatalogVersion, catalogCacheBytes))
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if isSubscription(ctx) {
 			return next(ctx) // nothing to batch, and it lives long
@@ -64,11 +67,12 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	return srv
 }
 
-// deadline runs each response of a query or mutation under a deadline of d:
-// the resolvers and their SQL stop when it passes.
+// deadline runs each response of a query or mutation under a deadline of d
+// (unless it has one already, as every HTTP request has): the resolvers
+// and their SQL stop when it passes.
 func deadline(d time.Duration) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		if isSubscription(ctx) {
+		if _, has := ctx.Deadline(); has || isSubscription(ctx) {
 			return next(ctx)
 		}
 		ctx, cancel := context.WithTimeout(ctx, d)
@@ -81,6 +85,10 @@ func isSubscription(ctx context.Context) bool {
 	oc := graphql.GetOperationContext(ctx)
 	return oc.Operation != nil && oc.Operation.Operation == ast.Subscription
 }
+
+// catalogCacheBytes bounds the answers the catalog cache keeps: about 250
+// answers of 1,000 rates with both currencies.
+const catalogCacheBytes = 32 << 20
 
 // setComplexity makes a connection cost `first` times its items.
 func setComplexity(c *generated.ComplexityRoot) {

@@ -142,7 +142,8 @@ func newServerWith(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost i
 	t.Cleanup(func() { stopFollow(); <-followed })
 	r := &graph.Resolver{CurrencyService: catalog, RateService: catalog, UserService: db, TokenService: db,
 		OrganizationService: db, ResourceService: db,
-		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now}
+		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now,
+		CatalogVersion: catalog.Version}
 	configure(r)
 	h := auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -36,4 +36,8 @@ type Resolver struct {
 	Throttle      model.Throttle
 	// RegistrationClosed refuses self-registration (register, signup).
 	RegistrationClosed bool
+	// CatalogVersion, when set, numbers the versions of the currencies and
+	// rates beneath (inmem.Catalog.Version): identical catalog queries of
+	// one version then share one execution.
+	CatalogVersion func() int64
 }

@@ -53,7 +53,8 @@ func New(store Store, logger *slog.Logger) *Catalog {
 	return &Catalog{store: store, logger: logger, stale: make(chan struct{}, 1)}
 }
 
-// Load reads the whole catalog from the store and swaps it in.
+// Load reads the whole catalog from the store and swaps it in, as a new
+// version unless nothing changed (a reconnection's reload, say).
 func (c *Catalog) Load(ctx context.Context) error {
 	c.loadMu.Lock()
 	defer c.loadMu.Unlock()
@@ -61,8 +62,12 @@ func (c *Catalog) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.snap.Store(newSnapshot(currencies, rates))
-	c.loads.Add(1)
+	if cur := c.snap.Load(); cur != nil && cur.same(currencies, rates) {
+		return nil
+	}
+	s := newSnapshot(currencies, rates)
+	s.version = c.loads.Add(1)
+	c.snap.Store(s)
 	return nil
 }
 
@@ -70,8 +75,9 @@ func (c *Catalog) Load(ctx context.Context) error {
 // before.
 func (c *Catalog) Loaded() bool { return c.snap.Load() != nil }
 
-// Loads returns how many times the catalog was loaded.
-func (c *Catalog) Loads() int64 { return c.loads.Load() }
+// Version numbers the catalog's loads: two reads that see the same
+// version see the same currencies and rates. 0 before the first load.
+func (c *Catalog) Version() int64 { return c.current().version }
 
 // Follow reloads the catalog whenever the store's feed says it changed,
 // until ctx is done; a failed reload is retried. Signals that come while a
@@ -135,6 +141,7 @@ func (c *Catalog) current() *snapshot {
 // snapshot is the catalog at one moment. Nothing in it is ever modified:
 // the values it hands out are shared by every reader.
 type snapshot struct {
+	version    int64
 	currencies []*model.Currency // by code
 	byCode     map[string]*model.Currency
 	byID       map[int64]*model.Currency
@@ -144,6 +151,28 @@ type snapshot struct {
 }
 
 var emptySnapshot = newSnapshot(nil, nil)
+
+// same reports whether currencies (by code) and rates (by id) are what s
+// holds.
+func (s *snapshot) same(currencies []*model.Currency, rates []*model.ExchangeRate) bool {
+	if len(currencies) != len(s.currencies) || len(rates) != len(s.rates) {
+		return false
+	}
+	for i, c := range currencies {
+		o := s.currencies[i]
+		if c.ID != o.ID || c.Code != o.Code || c.Name != o.Name || c.Sign != o.Sign || !c.UpdatedAt.Equal(o.UpdatedAt) {
+			return false
+		}
+	}
+	for i, r := range rates {
+		o := s.rates[i]
+		if r.ID != o.ID || r.BaseID != o.BaseID || r.TargetID != o.TargetID || !r.Rate.Equal(o.Rate) ||
+			r.Rate.Exponent() != o.Rate.Exponent() || !r.UpdatedAt.Equal(o.UpdatedAt) {
+			return false
+		}
+	}
+	return true
+}
 
 func newSnapshot(currencies []*model.Currency, rates []*model.ExchangeRate) *snapshot {
 	s := &snapshot{

@@ -206,3 +206,29 @@ func TestCatalogFollowsOtherInstances(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCatalogVersion: a load that finds what the catalog holds keeps its
+// version; a change makes a new one.
+func TestCatalogVersion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		codes := seed(t, db, 3)
+		c := inmem.New(db, logger)
+		if c.Version() != 0 {
+			t.Errorf("version before the first load = %d, want 0", c.Version())
+		}
+		if err := c.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v := c.Version()
+		if err := c.Load(ctx); err != nil || c.Version() != v {
+			t.Errorf("a reload of the same catalog: version %d, %v, want %d", c.Version(), err, v)
+		}
+		if _, _, err := c.UpdateExchangeRate(ctx, model.Pair{Base: codes[0], Target: codes[1]}, decimal.RequireFromString("1.010")); err != nil {
+			t.Fatal(err)
+		}
+		if c.Version() == v {
+			t.Errorf("a rate written with another scale kept version %d, want a new one", v)
+		}
+	})
+}

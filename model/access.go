@@ -143,3 +143,10 @@ func Self(userID int64) Permission {
 		return nil
 	}
 }
+
+// CanReadCatalog reports whether p may read every currency and rate: the
+// only rule of every catalog read (currencies, rates, conversions), so one
+// answer to a catalog query serves every caller it admits.
+func CanReadCatalog(p *Principal) bool {
+	return p.Can(ScopeCurrencyRead) && p.Can(ScopeRateRead)
+}

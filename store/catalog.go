@@ -69,10 +69,10 @@ func (db *DB) catalogChanged() {
 }
 
 // FollowCatalog calls changed whenever currencies or rates may have
-// changed, until ctx is done: on SQLite after each write of this process;
-// on PostgreSQL for each notification of any instance's write, and after
-// each (re)connection of its listener, when it may have missed some. A
-// reader then reloads (LoadCatalog). changed must not block.
+// changed, until ctx is done: once at the start, when it may have missed
+// some; on SQLite after each write of this process; on PostgreSQL for each
+// notification of any instance's write, and after each reconnection of its
+// listener. A reader then reloads (LoadCatalog). changed must not block.
 func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
 	if db.Dialect() != "pg" {
 		db.local.mu.Lock()
@@ -80,6 +80,7 @@ func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
 		db.local.next++
 		db.local.catalog[id] = changed
 		db.local.mu.Unlock()
+		changed() // what committed before the follower was registered
 		<-ctx.Done()
 		db.local.mu.Lock()
 		delete(db.local.catalog, id)
