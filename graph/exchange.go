@@ -63,11 +63,9 @@ func (r *Resolver) convert(ctx context.Context, fromCode, toCode string, amount 
 	if byCode[fromCode] == nil || byCode[toCode] == nil {
 		return nil, model.Errorf(model.ENOTFOUND, "Currency not found")
 	}
-	var rates []*model.ExchangeRate
-	if fromCode != toCode {
-		if rates, err = r.RateService.FindRatesTouching(ctx, fromCode, toCode); err != nil {
-			return nil, err
-		}
+	rates, err := r.ratesFor(ctx, model.Pair{Base: fromCode, Target: toCode})
+	if err != nil {
+		return nil, err
 	}
 	c, err := model.Convert(fromCode, toCode, amount, rates)
 	if err != nil {
@@ -132,4 +130,23 @@ func uniqueIDs(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// ratesFor returns the stored rates model.Convert needs for pair: none for
+// one currency, the stored rate of the pair or of its reverse when there is
+// one (the rule takes it before any cross rate), else every rate touching
+// either currency.
+func (r *Resolver) ratesFor(ctx context.Context, pair model.Pair) ([]*model.ExchangeRate, error) {
+	if pair.Base == pair.Target {
+		return nil, nil
+	}
+	for _, p := range []model.Pair{pair, {Base: pair.Target, Target: pair.Base}} {
+		rate, err := r.RateService.FindExchangeRate(ctx, p)
+		if err == nil {
+			return []*model.ExchangeRate{rate}, nil
+		} else if model.ErrorCode(err) != model.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return r.RateService.FindRatesTouching(ctx, pair.Base, pair.Target)
 }

@@ -47,33 +47,45 @@ func Convert(from, to string, amount Decimal, rates []*ExchangeRate) (*Conversio
 	var rate *big.Rat
 	if from == to {
 		c.Path, rate = PathIdentity, big.NewRat(1, 1)
+	} else if r := findRate(rates, from, to); r != nil {
+		c.Path, rate = PathDirect, r.Rate.Rat()
+	} else if r := findRate(rates, to, from); r != nil {
+		c.Path, rate = PathReverse, new(big.Rat).Inv(r.Rate.Rat())
 	} else {
 		g := newRateGraph(rates)
-		if r, ok := g.direct[Pair{from, to}]; ok {
-			c.Path, rate = PathDirect, r
-		} else if r, ok := g.direct[Pair{to, from}]; ok {
-			c.Path, rate = PathReverse, new(big.Rat).Inv(r)
-		} else if via, ok := g.commonCurrency(from, to); ok {
-			c.Path, c.Via = PathCross, via
-			rate = new(big.Rat).Mul(g.leg(from, via), g.leg(via, to))
-		} else {
+		via, ok := g.commonCurrency(from, to)
+		if !ok {
 			return nil, Errorf(ENOTFOUND, "Exchange rate not found")
 		}
+		c.Path, c.Via = PathCross, via
+		rate = new(big.Rat).Mul(g.leg(from, via), g.leg(via, to))
 	}
 	c.Rate = RatToDecimal(rate)
 	c.ConvertedAmount = RoundHalfUp(new(big.Rat).Mul(rate, amount.Rat()), MoneyScale)
 	return c, nil
 }
 
-// rateGraph is the stored rates as exact rationals, with each currency's
-// neighbours in either direction.
+// findRate returns the usable stored rate base→target among rates, or nil:
+// a scan that converts nothing, so that a direct or reverse conversion
+// costs no more than the rates it reads.
+func findRate(rates []*ExchangeRate, base, target string) *ExchangeRate {
+	for _, r := range rates {
+		if r.BaseCode == base && r.TargetCode == target && r.Rate.IsPositive() {
+			return r
+		}
+	}
+	return nil
+}
+
+// rateGraph is the stored rates by pair, with each currency's neighbours in
+// either direction; only the legs taken become exact rationals.
 type rateGraph struct {
-	direct     map[Pair]*big.Rat
+	direct     map[Pair]*ExchangeRate
 	neighbours map[string]map[string]bool
 }
 
 func newRateGraph(rates []*ExchangeRate) *rateGraph {
-	g := &rateGraph{direct: make(map[Pair]*big.Rat, len(rates)), neighbours: map[string]map[string]bool{}}
+	g := &rateGraph{direct: make(map[Pair]*ExchangeRate, len(rates)), neighbours: map[string]map[string]bool{}}
 	link := func(a, b string) {
 		if g.neighbours[a] == nil {
 			g.neighbours[a] = map[string]bool{}
@@ -84,7 +96,7 @@ func newRateGraph(rates []*ExchangeRate) *rateGraph {
 		if !r.Rate.IsPositive() {
 			continue // never stored (a CHECK refuses it); never divided by
 		}
-		g.direct[Pair{r.BaseCode, r.TargetCode}] = r.Rate.Rat()
+		g.direct[Pair{r.BaseCode, r.TargetCode}] = r
 		link(r.BaseCode, r.TargetCode)
 		link(r.TargetCode, r.BaseCode)
 	}
@@ -112,7 +124,7 @@ func (g *rateGraph) commonCurrency(from, to string) (string, bool) {
 // the stored b→a rate. The caller knows one of them exists.
 func (g *rateGraph) leg(a, b string) *big.Rat {
 	if r, ok := g.direct[Pair{a, b}]; ok {
-		return r
+		return r.Rate.Rat()
 	}
-	return new(big.Rat).Inv(g.direct[Pair{b, a}])
+	return new(big.Rat).Inv(g.direct[Pair{b, a}].Rate.Rat())
 }

@@ -32,16 +32,16 @@ type fxRate struct {
 	ID             int64           `json:"id"`
 	BaseCurrency   fxCurrency      `json:"baseCurrency"`
 	TargetCurrency fxCurrency      `json:"targetCurrency"`
-	Rate           json.RawMessage `json:"rate"`
+	Rate           json.Number `json:"rate"`
 }
 
 // fxConversion is ConvertedCurrencySchema.
 type fxConversion struct {
 	BaseCurrency    fxCurrency      `json:"baseCurrency"`
 	TargetCurrency  fxCurrency      `json:"targetCurrency"`
-	Rate            json.RawMessage `json:"rate"`
-	Amount          json.RawMessage `json:"amount"`
-	ConvertedAmount json.RawMessage `json:"convertedAmount"`
+	Rate            json.Number `json:"rate"`
+	Amount          json.Number `json:"amount"`
+	ConvertedAmount json.Number `json:"convertedAmount"`
 }
 
 // fxRatePlaces is how many decimals a rate has on REST (CONTRACT §4).
@@ -51,14 +51,24 @@ func toFXCurrency(c *model.Currency) fxCurrency {
 	return fxCurrency{ID: c.ID, Name: c.Name, Code: c.Code, Sign: c.Sign}
 }
 
-// fxNumber writes an exact decimal as a JSON number.
-func fxNumber(d model.Decimal) json.RawMessage { return json.RawMessage(d.String()) }
+// fxNumber writes an exact decimal as a JSON number, digits as they are
+// (json.Number: no float, and no re-parsing of a raw message).
+func fxNumber(d model.Decimal) json.Number { return json.Number(d.String()) }
+
+// fxRateNumber is a rate at most fxRatePlaces decimals long (CONTRACT §4),
+// rounded only when it is longer.
+func fxRateNumber(d model.Decimal) json.Number {
+	if -d.Exponent() > fxRatePlaces {
+		d = d.Round(fxRatePlaces)
+	}
+	return fxNumber(d)
+}
 
 // toFXRate converts a rate of the graph, its currencies resolved by the
 // resolver as for the graph.
 func (fx FX) toFXRate(r *gqlmodel.ExchangeRate) fxRate {
 	return fxRate{ID: r.StoredID, BaseCurrency: toFXCurrency(r.Base), TargetCurrency: toFXCurrency(r.Target),
-		Rate: fxNumber(r.Rate.Round(fxRatePlaces))}
+		Rate: fxRateNumber(r.Rate)}
 }
 
 // ListCurrencies is GET /currencies.
@@ -276,8 +286,8 @@ func (fx FX) Convert() http.Handler {
 		}
 		return fxConversion{
 			BaseCurrency: toFXCurrency(c.From), TargetCurrency: toFXCurrency(c.To),
-			Rate: fxNumber(c.Rate.Round(fxRatePlaces)), Amount: fxNumber(c.Amount),
-			ConvertedAmount: json.RawMessage(model.DecimalString(c.ConvertedAmount)),
+			Rate: fxRateNumber(c.Rate), Amount: fxNumber(c.Amount),
+			ConvertedAmount: json.Number(model.DecimalString(c.ConvertedAmount)),
 		}, nil
 	})
 }
