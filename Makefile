@@ -1,7 +1,7 @@
 # The two commands a new machine needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test fuzz generate lint lint-openapi bench load build
+.PHONY: run test fuzz generate lint lint-openapi bench bench-peers load build
 
 ## run: serve the gateway on the embedded SQLite default (./data), with demo data
 run:
@@ -44,6 +44,12 @@ lint-openapi:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	scripts/load
+
+## bench-peers: the gateway beside PostGraphile (npm, pinned) and a bare Go
+## handler (cmd/benchbare) over one throwaway PostgreSQL, with wrk: req/s,
+## p50, p99 and the ratios (DURATION, CONNECTIONS)
+bench-peers:
+	scripts/bench-peers
 
 ## build: a static binary without cgo
 build:

@@ -10,7 +10,9 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
+	"golang.org/x/crypto/bcrypt"
 
+	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/store/storetest"
@@ -104,6 +106,10 @@ func BenchmarkConvert(b *testing.B) {
 		}
 		b.Run("cross", func(b *testing.B) { benchQuery(b, c, stmts, benchCrossQuery, benchWantPath("CROSS", "USD")) })
 		b.Run("direct", func(b *testing.B) { benchQuery(b, c, stmts, benchDirectQuery, benchWantPath("DIRECT", "")) })
+		executed := newServerWith(b, db, graph.DefaultLimits(), bcrypt.MinCost, func(r *graph.Resolver) { r.CatalogVersion = nil })
+		executed = executed.as(executed.newUser(b, model.CategoryAdmin).token)
+		b.Run("cross/executed", func(b *testing.B) { benchQuery(b, executed, stmts, benchCrossQuery, benchWantPath("CROSS", "USD")) })
+		b.Run("direct/executed", func(b *testing.B) { benchQuery(b, executed, stmts, benchDirectQuery, benchWantPath("DIRECT", "")) })
 	})
 }
 
@@ -136,9 +142,18 @@ func BenchmarkExchangeRates(b *testing.B) {
 				n++
 			}
 		}
-		c := newClient(b, db)
-		for _, first := range []int{100, 1000} {
-			b.Run(fmt.Sprint(first), func(b *testing.B) {
+		shared := newClient(b, db)
+		// executed: without the catalog cache, every request runs gqlgen's
+		// execution (what the first request of a catalog version pays).
+		executed := newServerWith(b, db, graph.DefaultLimits(), bcrypt.MinCost, func(r *graph.Resolver) { r.CatalogVersion = nil })
+		executed = executed.as(executed.newUser(b, model.CategoryAdmin).token)
+		for _, run := range []struct {
+			name  string
+			first int
+			c     *client
+		}{{"100", 100, shared}, {"1000", 1000, shared}, {"100/executed", 100, executed}, {"1000/executed", 1000, executed}} {
+			first, c := run.first, run.c
+			b.Run(run.name, func(b *testing.B) {
 				benchMutation(b, c, stmts, benchRatesQuery, map[string]any{"first": first}, func(data json.RawMessage) error {
 					var d struct {
 						ExchangeRates struct {

@@ -29,16 +29,16 @@ type fxCurrency struct {
 
 // fxRate is ExchangeRateOutSchema.
 type fxRate struct {
-	ID             int64           `json:"id"`
-	BaseCurrency   fxCurrency      `json:"baseCurrency"`
-	TargetCurrency fxCurrency      `json:"targetCurrency"`
+	ID             int64       `json:"id"`
+	BaseCurrency   fxCurrency  `json:"baseCurrency"`
+	TargetCurrency fxCurrency  `json:"targetCurrency"`
 	Rate           json.Number `json:"rate"`
 }
 
 // fxConversion is ConvertedCurrencySchema.
 type fxConversion struct {
-	BaseCurrency    fxCurrency      `json:"baseCurrency"`
-	TargetCurrency  fxCurrency      `json:"targetCurrency"`
+	BaseCurrency    fxCurrency  `json:"baseCurrency"`
+	TargetCurrency  fxCurrency  `json:"targetCurrency"`
 	Rate            json.Number `json:"rate"`
 	Amount          json.Number `json:"amount"`
 	ConvertedAmount json.Number `json:"convertedAmount"`
