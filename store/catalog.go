@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
@@ -87,20 +86,9 @@ func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
 		db.local.mu.Unlock()
 		return nil
 	}
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := db.listenCatalogOnce(ctx, changed, func() { backoff = 100 * time.Millisecond })
-		if ctx.Err() != nil {
-			return nil
-		}
-		db.logger.Warn("store: catalog listener lost its connection; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
-	}
+	db.reconnecting(ctx, "catalog listener", func(connected func()) error {
+		return db.listenCatalogOnce(ctx, changed, connected)
+	})
 	return nil
 }
 

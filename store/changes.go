@@ -180,26 +180,36 @@ func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
 			sink(c)
 		}
 	}
-	backoff := 100 * time.Millisecond
+	db.reconnecting(ctx, "change listener", func(connected func()) error {
+		return db.listenOnce(ctx, &last, deliver, connected)
+	})
+	return nil
+}
+
+// reconnecting runs listen until ctx is done, and again after each failure,
+// waiting a back-off that doubles up to 5 s and starts over whenever listen
+// says it connected.
+func (db *DB) reconnecting(ctx context.Context, what string, listen func(connected func()) error) {
+	const first, most = 100 * time.Millisecond, 5 * time.Second
+	backoff := first
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, &last, deliver)
+		err := listen(func() { backoff = first })
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
-		db.logger.Warn("store: change listener lost its connection; reconnecting", "err", err, "in", backoff)
+		db.logger.Warn("store: "+what+" lost its connection; reconnecting", "err", err, "in", backoff)
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 5*time.Second)
+		backoff = min(2*backoff, most)
 	}
-	return nil
 }
 
 // listenOnce connects, LISTENs, resynchronises from the log, then delivers
 // notifications until the connection fails.
-func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.RateChange)) error {
+func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.RateChange), connected func()) error {
 	conn, err := pgx.ConnectConfig(ctx, db.pgConfig)
 	if err != nil {
 		return err
@@ -208,6 +218,7 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.Ra
 	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
 		return err
 	}
+	connected()
 	// Listening before reading the log: whatever commits from now on is
 	// notified, whatever committed before is in the log.
 	var rows []*changeRow
