@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -85,6 +86,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			ctx = model.NewContextWithAuthError(ctx, err)
 		} else {
 			ctx = model.NewContextWithPrincipal(ctx, p)
+			reqinfo.From(ctx).SetUser(p.UserID)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

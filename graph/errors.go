@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -85,6 +86,12 @@ func errorPresenter(logger *slog.Logger, suggestions bool) graphql.ErrorPresente
 				Locations:  gqlErr.Locations,
 				Extensions: map[string]any{"code": CodeInternal},
 			}
+		}
+		if info := reqinfo.From(ctx); info != nil {
+			if gqlErr.Extensions == nil {
+				gqlErr.Extensions = map[string]any{}
+			}
+			gqlErr.Extensions["requestId"] = info.ID
 		}
 		return gqlErr
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/fxgraph/gateway/graph/generated"
+	"github.com/fxgraph/gateway/internal/reqinfo"
 )
 
 // NewHandler returns the GraphQL endpoint: GET and POST transports (and
@@ -59,6 +60,9 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 		srv.Use(newCatalogCache(r.CatalogVersion, catalogCacheBytes))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+			reqinfo.From(ctx).SetOperation(oc.Operation.Name, string(oc.Operation.Operation))
+		}
 		if isSubscription(ctx) {
 			return next(ctx) // nothing to batch, and it lives long
 		}

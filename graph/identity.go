@@ -12,6 +12,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph/gqlmodel"
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -498,6 +499,7 @@ func (r *Resolver) SignIn(ctx context.Context, login, password string) (context.
 		return ctx, err
 	}
 	ctx = model.NewContextWithAuthError(ctx, nil) // the Basic header is not a refused bearer token
+	reqinfo.From(ctx).SetUser(u.ID)
 	return model.NewContextWithPrincipal(ctx, &model.Principal{UserID: u.ID, Scopes: u.Category.Scopes()}), nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -113,6 +114,7 @@ func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (c
 		return refuse(ctx, "Forbidden")
 	}
 	ctx = model.NewContextWithAuthError(model.NewContextWithPrincipal(ctx, p), nil)
+	reqinfo.From(ctx).SetUser(p.UserID)
 	ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt)
 	if !ws.users.join(ctx, p.UserID) {
 		cancel()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -209,12 +210,15 @@ func (c config) lifetimes() map[model.LoginFlow]auth.Lifetimes {
 	}
 }
 
+// newLogger logs in the configured format; every line logged with a
+// request's context carries its id, user and operation (reqinfo.Handler).
 func newLogger(c config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(reqinfo.Handler{Handler: h})
 }
 
 // typedFlags defines flags of a type with the environment variable as the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/inmem"
+	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
@@ -26,9 +27,25 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Cat
 	h = withClientAddr(h)
 	h = limitBody(h, cfg.MaxBodyBytes)
 	h = withDeadline(h, cfg.RequestTimeout)
-	h = logRequests(h, logger)
+	h = logRequests(h, logger, mux)
+	h = withRequestInfo(h)
 	h = recoverPanics(h, logger)
 	return h
+}
+
+// requestIDHeader carries a request's id, in and out.
+const requestIDHeader = "X-Request-ID"
+
+// withRequestInfo gives every request an id — the client's X-Request-ID
+// when it is a sensible one (at most 128 letters, digits, '.', '_', '-'),
+// else a new one — echoes it, and puts the request's reqinfo.Info in its
+// context for the layers inside to fill in.
+func withRequestInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := &reqinfo.Info{ID: reqinfo.ID(r.Header.Get(requestIDHeader))}
+		w.Header().Set(requestIDHeader, info.ID)
+		next.ServeHTTP(w, r.WithContext(reqinfo.NewContext(r.Context(), info)))
+	})
 }
 
 // limitBody caps request bodies at limit: reading past it fails, and each
@@ -118,16 +135,22 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
-// logRequests logs one line per request: method, path (never the query
-// string, nor any header), status and duration.
-func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
+// logRequests logs one line per request: method, route pattern and path
+// (never the query string, nor any header), status and duration in
+// milliseconds; the request's id, user and GraphQL operation come with
+// its context (reqinfo.Handler).
+func logRequests(next http.Handler, logger *slog.Logger, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		if !logger.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
+		_, route := mux.Handler(r)
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	})
 }
 
