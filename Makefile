@@ -53,4 +53,4 @@ bench-peers:
 
 ## build: a static binary without cgo
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/gateway ./cmd/gateway
+	CGO_ENABLED=0 $(GO) build -buildvcs=true -o bin/gateway ./cmd/gateway

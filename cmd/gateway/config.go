@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -69,129 +70,80 @@ func (c config) dsn() string {
 }
 
 // parseConfig reads the flags of a subcommand with the environment as their
-// defaults.
+// defaults, then the defaults. Each subcommand has only the flags it uses
+// (its -h lists them); the settings of the others keep their defaults.
+// Every value is parsed as its type, and a bad one, on the command line or
+// in the environment, is an error that names the flag.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	env := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
 	fs := flag.NewFlagSet("gateway "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var (
-		c         config
-		seed      string
-		logLevel  string
-		maxBody   string
-		shutdownT string
-	)
-	fs.StringVar(&c.Addr, "addr", env("ADDR", "localhost:8080"), "listen address (ADDR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty selects the embedded SQLite file (DATABASE_URL)")
-	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded SQLite file (DATA_DIR)")
-	fs.StringVar(&seed, "seed-demo", env("SEED_DEMO", "auto"), "fill an empty store with demo currencies and rates: true, false, or auto (only on SQLite) (SEED_DEMO)")
-	fs.StringVar(&logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (LOG_FORMAT)")
-	fs.StringVar(&maxBody, "max-body-bytes", env("MAX_BODY_BYTES", "1048576"), "largest request body accepted (MAX_BODY_BYTES)")
-	fs.StringVar(&shutdownT, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "10s"), "how long shutdown waits for requests in flight (SHUTDOWN_TIMEOUT)")
-	var bcryptCost, wsOrigins, wsLimit string
-	fs.StringVar(&wsOrigins, "ws-origins", env("WS_ORIGINS", ""), "comma-separated browser origins allowed to open websockets besides the gateway's own, or * (WS_ORIGINS)")
-	fs.StringVar(&wsLimit, "ws-payload-limit", env("WS_PAYLOAD_LIMIT", "65536"), "largest websocket message accepted from a client, in bytes (WS_PAYLOAD_LIMIT)")
-	durations := []struct {
-		dst       *time.Duration
-		name, env string
-		def, help string
-	}{
-		{&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", "30m", "lifetime of access tokens of the fx login and GraphQL"},
-		{&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", "336h", "lifetime of refresh tokens (14 days)"},
-		{&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", "192h", "lifetime of v1 access tokens (8 days)"},
-		{&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", "24h", "lifetime of accounts access tokens"},
-		{&c.RevocationPoll, "revocation-poll", "REVOCATION_POLL", "500ms", "how often the revocation cache reads new revocations"},
-		{&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", "15s", "websocket keep-alive and ping interval; a peer silent for two is dropped"},
-	}
-	durationText := make([]string, len(durations))
-	for i, d := range durations {
-		fs.StringVar(&durationText[i], d.name, env(d.env, d.def), d.help+" ("+d.env+")")
-	}
-	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_SIGNING_KEY", ""), "HS256 signing key, at least 32 bytes; empty: generated once and kept in the database (JWT_SIGNING_KEY)")
-	fs.StringVar(&c.TokenIssuer, "token-issuer", env("TOKEN_ISSUER", "fx-gateway"), "iss and aud of tokens (TOKEN_ISSUER)")
-	fs.StringVar(&bcryptCost, "bcrypt-cost", env("BCRYPT_COST", "10"), "bcrypt cost of password hashes, 4..31 (BCRYPT_COST)")
-	fs.StringVar(&c.AdminUsername, "admin-username", env("ADMIN_USERNAME", ""), "create this ADMIN at start when no user has the name (ADMIN_USERNAME)")
-	fs.StringVar(&c.AdminEmail, "admin-email", env("ADMIN_EMAIL", ""), "email of that ADMIN (ADMIN_EMAIL)")
+	serves, admins := name == "serve", name == "serve" || name == "createadmin"
+	var c config
+	f := typedFlags{fs: fs, env: getenv}
 
-	// Typed flags: a bad value is an error that names the flag.
+	// Every subcommand opens the store and logs.
+	f.on = true
+	f.string(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty selects the embedded SQLite file")
+	f.string(&c.DataDir, "data-dir", "DATA_DIR", "./data", "directory of the embedded SQLite file")
+	f.logLevel(&c.LogLevel, "log-level", "LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	f.oneOf(&c.LogFormat, "log-format", "LOG_FORMAT", "text", []string{"text", "json"}, "log format")
+	f.duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 10*time.Second, "deadline of every HTTP request and GraphQL operation (not of subscriptions); also PostgreSQL's statement_timeout")
+
+	// serve and createadmin make ADMINs.
+	f.on = admins
+	f.string(&c.AdminUsername, "admin-username", "ADMIN_USERNAME", "", "create this ADMIN when no user has the name (with ADMIN_PASSWORD)")
+	f.string(&c.AdminEmail, "admin-email", "ADMIN_EMAIL", "", "email of that ADMIN")
+	f.intRange(&c.BcryptCost, "bcrypt-cost", "BCRYPT_COST", 10, 4, 31, "bcrypt cost of password hashes")
+
+	// serve alone.
+	f.on = serves
+	f.string(&c.Addr, "addr", "ADDR", "localhost:8080", "listen address")
+	var seed string
+	f.oneOf(&seed, "seed-demo", "SEED_DEMO", "auto", []string{"auto", "true", "false"}, "fill an empty store with demo currencies and rates (auto: only on SQLite)")
+	f.int64(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, 1024, "largest request body accepted, in bytes")
+	f.duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
+	f.duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 15*time.Second, "time to read a whole request, body included")
+	f.duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 20*time.Second, "time to write a response")
+	f.list(&c.WSOrigins, "ws-origins", "WS_ORIGINS", "comma-separated browser origins allowed to open websockets besides the gateway's own, or *")
+	f.int64(&c.WSPayloadLimit, "ws-payload-limit", "WS_PAYLOAD_LIMIT", 65536, 1024, "largest websocket message accepted from a client, in bytes")
+	f.duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "websocket keep-alive and ping interval; a peer silent for two is dropped")
+	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
+	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
+	f.duration(&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", 30*time.Minute, "lifetime of access tokens of the fx login and GraphQL")
+	f.duration(&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", 14*24*time.Hour, "lifetime of refresh tokens")
+	f.duration(&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", 8*24*time.Hour, "lifetime of v1 access tokens")
+	f.duration(&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", 24*time.Hour, "lifetime of accounts access tokens")
+	f.duration(&c.RevocationPoll, "revocation-poll", "REVOCATION_POLL", 500*time.Millisecond, "how often the revocation cache reads new revocations")
+	f.string(&c.JWTKey, "jwt-key", "JWT_SIGNING_KEY", "", "HS256 signing key, at least 32 bytes; empty: generated once and kept in the database")
+	f.string(&c.TokenIssuer, "token-issuer", "TOKEN_ISSUER", "fx-gateway", "iss and aud of tokens")
 	c.Limits = graph.DefaultLimits()
-	typed := typedFlags{fs: fs, env: getenv}
-	typed.int(&c.Limits.MaxDepth, "max-depth", "MAX_DEPTH", c.Limits.MaxDepth, 1, "deepest nesting of selection sets in one GraphQL operation")
-	typed.int(&c.Limits.MaxAliases, "max-aliases", "MAX_ALIASES", c.Limits.MaxAliases, 0, "aliases in one GraphQL operation, fragments expanded")
-	typed.int(&c.Limits.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", c.Limits.MaxComplexity, 1, "gqlgen complexity of one GraphQL operation; a list costs its page size times its items")
-	typed.int(&c.Limits.MaxFields, "max-fields", "MAX_FIELDS", c.Limits.MaxFields, 1, "field selections of one GraphQL document once its fragments are expanded")
-	typed.int(&c.Limits.MaxTokens, "max-tokens", "MAX_TOKENS", c.Limits.MaxTokens, 100, "parser tokens of one GraphQL document")
-	typed.int(&c.Limits.MaxErrors, "max-errors", "MAX_ERRORS", c.Limits.MaxErrors, 1, "errors of one GraphQL response; the rest are dropped, and one error says so")
-	typed.bool(&c.Limits.Introspection, "introspection", "INTROSPECTION", true, "serve GraphQL introspection and \"Did you mean\" suggestions; false turns both off")
-	typed.duration(&c.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", 10*time.Second, "deadline of every HTTP request and GraphQL operation (not of subscriptions); also PostgreSQL's statement_timeout")
-	typed.duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 15*time.Second, "time to read a whole request, body included")
-	typed.duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 20*time.Second, "time to write a response")
-	typed.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
-	typed.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
-	typed.choice(&c.Registration, "registration", "REGISTRATION", "open", map[string]bool{"open": true, "closed": false}, "self-registration (register, /clients/register, v1 signup): open to anyone, or closed")
+	f.int(&c.Limits.MaxDepth, "max-depth", "MAX_DEPTH", c.Limits.MaxDepth, 1, "deepest nesting of selection sets in one GraphQL operation")
+	f.int(&c.Limits.MaxAliases, "max-aliases", "MAX_ALIASES", c.Limits.MaxAliases, 0, "aliases in one GraphQL operation, fragments expanded")
+	f.int(&c.Limits.MaxComplexity, "max-complexity", "MAX_COMPLEXITY", c.Limits.MaxComplexity, 1, "gqlgen complexity of one GraphQL operation; a list costs its page size times its items")
+	f.int(&c.Limits.MaxFields, "max-fields", "MAX_FIELDS", c.Limits.MaxFields, 1, "field selections of one GraphQL document once its fragments are expanded")
+	f.int(&c.Limits.MaxTokens, "max-tokens", "MAX_TOKENS", c.Limits.MaxTokens, 100, "parser tokens of one GraphQL document")
+	f.int(&c.Limits.MaxErrors, "max-errors", "MAX_ERRORS", c.Limits.MaxErrors, 1, "errors of one GraphQL response; the rest are dropped, and one error says so")
+	f.bool(&c.Limits.Introspection, "introspection", "INTROSPECTION", true, "serve GraphQL introspection and \"Did you mean\" suggestions; false turns both off")
+	var registration string
+	f.oneOf(&registration, "registration", "REGISTRATION", "open", []string{"open", "closed"}, "self-registration (register, /clients/register, v1 signup)")
 	c.Throttle = model.DefaultThrottle()
-	typed.int(&c.Throttle.Failures, "login-failures", "LOGIN_FAILURES", c.Throttle.Failures, 1, "failed logins of one login name from one client address within -login-window before its logins are refused with 429")
-	typed.int(&c.Throttle.AddressFailures, "login-address-failures", "LOGIN_ADDRESS_FAILURES", c.Throttle.AddressFailures, 1, "failed logins from one client address, any login name, within -login-window before its logins are refused with 429")
-	typed.duration(&c.Throttle.Window, "login-window", "LOGIN_WINDOW", c.Throttle.Window, "window in which failed logins are counted")
+	f.int(&c.Throttle.Failures, "login-failures", "LOGIN_FAILURES", c.Throttle.Failures, 1, "failed logins of one login name from one client address within -login-window before its logins are refused with 429")
+	f.int(&c.Throttle.AddressFailures, "login-address-failures", "LOGIN_ADDRESS_FAILURES", c.Throttle.AddressFailures, 1, "failed logins from one client address, any login name, within -login-window before its logins are refused with 429")
+	f.duration(&c.Throttle.Window, "login-window", "LOGIN_WINDOW", c.Throttle.Window, "window in which failed logins are counted")
 	c.AdminPassword = getenv("ADMIN_PASSWORD")
+
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
-	if err := typed.err(); err != nil {
+	if err := f.err(); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	c.SeedDemo = seed == "true" || seed == "auto" && c.DatabaseURL == ""
+	c.Registration = registration == "open"
 	var errs []error
-	switch strings.ToLower(seed) {
-	case "auto":
-		c.SeedDemo = c.DatabaseURL == ""
-	default:
-		b, err := strconv.ParseBool(seed)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("seed-demo: want true, false or auto, got %q", seed))
-		}
-		c.SeedDemo = b
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("log-level: %w", err))
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("log-format: want text or json, got %q", c.LogFormat))
-	}
-	n, err := strconv.ParseInt(maxBody, 10, 64)
-	if err != nil || n < 1024 {
-		errs = append(errs, fmt.Errorf("max-body-bytes: want an integer of at least 1024, got %q", maxBody))
-	}
-	c.MaxBodyBytes = n
-	if c.ShutdownTimeout, err = time.ParseDuration(shutdownT); err != nil || c.ShutdownTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("shutdown-timeout: want a positive duration such as 10s, got %q", shutdownT))
-	}
-	for i, d := range durations {
-		v, err := time.ParseDuration(durationText[i])
-		if err != nil || v <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", d.name, durationText[i]))
-		}
-		*d.dst = v
-	}
-	for _, o := range strings.Split(wsOrigins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.WSOrigins = append(c.WSOrigins, o)
-		}
-	}
-	if c.WSPayloadLimit, err = strconv.ParseInt(wsLimit, 10, 64); err != nil || c.WSPayloadLimit < 1024 {
-		errs = append(errs, fmt.Errorf("ws-payload-limit: want an integer of at least 1024, got %q", wsLimit))
-	}
-	if c.BcryptCost, err = strconv.Atoi(bcryptCost); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
-		errs = append(errs, fmt.Errorf("bcrypt-cost: want an integer from 4 to 31, got %q", bcryptCost))
-	}
 	if c.JWTKey != "" && len(c.JWTKey) < 32 {
 		errs = append(errs, fmt.Errorf("jwt-key: want at least 32 bytes, got %d", len(c.JWTKey)))
 	}
@@ -223,18 +175,38 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 
 // typedFlags defines flags of a type with the environment variable as the
 // default: a bad value, on the command line or in the environment, is an
-// error naming the flag.
+// error naming the flag. While on is false, a definition only sets the
+// default: the subcommand has no such flag.
 type typedFlags struct {
 	fs   *flag.FlagSet
 	env  func(string) string
+	on   bool
 	errs []error
 }
 
 // err returns the environment's bad values, joined.
 func (t *typedFlags) err() error { return errors.Join(t.errs...) }
 
-// fromEnv sets the flag from the environment variable, when it is set.
-func (t *typedFlags) fromEnv(name, key string) {
+// define registers the flag with parse, then reads the environment
+// variable into it when it is set.
+func (t *typedFlags) define(kind, name, key, help, def string, parse func(string) error) {
+	t.defineKind(kind, name, key, help, def, parse, t.fs.Func)
+}
+
+// defineKind is define with the FlagSet's method that registers the flag
+// (Func, or BoolFunc for a flag that may stand alone).
+func (t *typedFlags) defineKind(kind, name, key, help, def string, parse func(string) error, register func(string, string, func(string) error)) {
+	if !t.on {
+		return
+	}
+	where := key
+	if kind != "" {
+		where = "`" + kind + "`, " + key // flag's usage shows the backquoted kind
+	}
+	if def != "" {
+		where += "; default " + def
+	}
+	register(name, help+" ("+where+")", parse)
 	if v := t.env(key); v != "" {
 		if err := t.fs.Set(name, v); err != nil {
 			t.errs = append(t.errs, fmt.Errorf("%s (from %s): %w", name, key, errors.Unwrap(err)))
@@ -242,38 +214,104 @@ func (t *typedFlags) fromEnv(name, key string) {
 	}
 }
 
+// string defines a text flag.
+func (t *typedFlags) string(dst *string, name, key, def, help string) {
+	*dst = def
+	t.define("text", name, key, help, def, func(s string) error { *dst = s; return nil })
+}
+
+// oneOf defines a flag that takes one of values.
+func (t *typedFlags) oneOf(dst *string, name, key, def string, values []string, help string) {
+	*dst = def
+	want := strings.Join(values, ", ")
+	t.define("choice", name, key, help+": "+want, def, func(s string) error {
+		v := strings.ToLower(s)
+		if !slices.Contains(values, v) {
+			return fmt.Errorf("want one of %s, got %q", want, s)
+		}
+		*dst = v
+		return nil
+	})
+}
+
+// list defines a comma-separated list flag.
+func (t *typedFlags) list(dst *[]string, name, key, help string) {
+	t.define("list", name, key, help, "", func(s string) error {
+		*dst = nil
+		for _, v := range strings.Split(s, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				*dst = append(*dst, v)
+			}
+		}
+		return nil
+	})
+}
+
+// logLevel defines a slog level flag.
+func (t *typedFlags) logLevel(dst *slog.Level, name, key string, def slog.Level, help string) {
+	*dst = def
+	t.define("level", name, key, help, strings.ToLower(def.String()), func(s string) error {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(s)); err != nil {
+			return fmt.Errorf("want debug, info, warn or error, got %q", s)
+		}
+		*dst = l
+		return nil
+	})
+}
+
 // int defines an integer flag of at least least.
 func (t *typedFlags) int(dst *int, name, key string, def, least int, help string) {
+	t.intRange(dst, name, key, def, least, math.MaxInt, help)
+}
+
+// intRange defines an integer flag from least to most.
+func (t *typedFlags) intRange(dst *int, name, key string, def, least, most int, help string) {
 	*dst = def
-	t.fs.Func(name, fmt.Sprintf("%s, at least %d (%s; default %d)", help, least, key, def), func(s string) error {
+	bounds := fmt.Sprintf("at least %d", least)
+	if most < math.MaxInt {
+		bounds = fmt.Sprintf("from %d to %d", least, most)
+	}
+	t.define("int", name, key, help+", "+bounds, strconv.Itoa(def), func(s string) error {
 		n, err := strconv.Atoi(s)
+		if err != nil || n < least || n > most {
+			return fmt.Errorf("want an integer %s, got %q", bounds, s)
+		}
+		*dst = n
+		return nil
+	})
+}
+
+// int64 defines a 64-bit integer flag of at least least.
+func (t *typedFlags) int64(dst *int64, name, key string, def, least int64, help string) {
+	*dst = def
+	t.define("int", name, key, fmt.Sprintf("%s, at least %d", help, least), strconv.FormatInt(def, 10), func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < least {
 			return fmt.Errorf("want an integer of at least %d, got %q", least, s)
 		}
 		*dst = n
 		return nil
 	})
-	t.fromEnv(name, key)
 }
 
 // bool defines a boolean flag.
 func (t *typedFlags) bool(dst *bool, name, key string, def bool, help string) {
 	*dst = def
-	t.fs.Func(name, fmt.Sprintf("%s (%s; default %t)", help, key, def), func(s string) error {
+	t.defineKind("", name, key, help, strconv.FormatBool(def), func(s string) error {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
 			return fmt.Errorf("want true or false, got %q", s)
 		}
 		*dst = b
 		return nil
-	})
-	t.fromEnv(name, key)
+	}, t.fs.BoolFunc)
 }
 
 // duration defines a positive duration flag.
 func (t *typedFlags) duration(dst *time.Duration, name, key string, def time.Duration, help string) {
 	*dst = def
-	t.fs.Func(name, fmt.Sprintf("%s (%s; default %s)", help, key, def), func(s string) error {
+	t.define("duration", name, key, help, def.String(), func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("want a positive duration such as 10s, got %q", s)
@@ -281,24 +319,4 @@ func (t *typedFlags) duration(dst *time.Duration, name, key string, def time.Dur
 		*dst = d
 		return nil
 	})
-	t.fromEnv(name, key)
-}
-
-// choice defines a flag of named values.
-func (t *typedFlags) choice(dst *bool, name, key, def string, values map[string]bool, help string) {
-	*dst = values[def]
-	names := make([]string, 0, len(values))
-	for n := range values {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	t.fs.Func(name, fmt.Sprintf("%s: %s (%s; default %s)", help, strings.Join(names, " or "), key, def), func(s string) error {
-		v, ok := values[strings.ToLower(s)]
-		if !ok {
-			return fmt.Errorf("want %s, got %q", strings.Join(names, " or "), s)
-		}
-		*dst = v
-		return nil
-	})
-	t.fromEnv(name, key)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -18,14 +19,15 @@ import (
 	"github.com/fxgraph/gateway/store"
 )
 
-const usage = `usage: gateway [serve|migrate|createadmin] [flags]
+const usage = `usage: gateway [serve|migrate|createadmin|version] [flags]
 
   serve        migrate the store, then serve GraphQL (default)
   migrate      apply pending migrations and exit
   createadmin  create an ADMIN: -admin-username NAME [-admin-email EMAIL],
                the password in the ADMIN_PASSWORD environment variable
+  version      print the version, the VCS revision and its time
 
-Run "gateway serve -h" for the flags.
+Run "gateway COMMAND -h" for the flags of a command.
 `
 
 // run is the whole program: main only calls it. args[0] is the program name.
@@ -38,6 +40,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve", "migrate", "createadmin":
 	case "help":
 		_, err := io.WriteString(stdout, usage)
+		return err
+	case "version":
+		_, err := io.WriteString(stdout, versionText(debug.ReadBuildInfo()))
 		return err
 	default:
 		_, _ = io.WriteString(stderr, usage)
@@ -64,6 +69,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return createAdmin(ctx, cfg, logger, db, stdout)
 	}
 	return serve(ctx, cfg, logger, db, now)
+}
+
+// versionText describes the build: the module's version, and the VCS
+// revision, its time and whether the tree had changes, as the Go toolchain
+// records them in the binary (go build from a checkout).
+func versionText(info *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return "gateway (no build information)\n"
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	out := fmt.Sprintf("gateway %s (%s, %s/%s)\n", info.Main.Version, info.GoVersion, settings["GOOS"], settings["GOARCH"])
+	if rev := settings["vcs.revision"]; rev != "" {
+		out += fmt.Sprintf("revision %s, committed %s", rev, settings["vcs.time"])
+		if settings["vcs.modified"] == "true" {
+			out += ", with local changes"
+		}
+		out += "\n"
+	}
+	return out
 }
 
 // changeLogAge is how long the change log keeps a change: long enough to
