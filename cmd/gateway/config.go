@@ -56,6 +56,10 @@ type config struct {
 	WSMaxConnsPerUser int           // websockets of one user, on this instance
 	Registration      bool          // self-registration open to anyone
 	Throttle          model.Throttle
+
+	CORSOrigins     []string // browser origins allowed to call the HTTP API; none: no CORS
+	CORSCredentials bool
+	CORSMaxAge      time.Duration
 }
 
 // sqlitePath is the embedded default's database file.
@@ -105,6 +109,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 15*time.Second, "time to read a whole request, body included")
 	f.duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 20*time.Second, "time to write a response")
 	f.list(&c.WSOrigins, "ws-origins", "WS_ORIGINS", "comma-separated browser origins allowed to open websockets besides the gateway's own, or *")
+	f.list(&c.CORSOrigins, "cors-origins", "CORS_ORIGINS", "comma-separated browser origins allowed to call /graphql and the REST routes from another origin (CORS), or *; empty: none")
+	f.bool(&c.CORSCredentials, "cors-credentials", "CORS_CREDENTIALS", false, "let those origins send credentials (cookies, HTTP auth); never with *")
+	f.duration(&c.CORSMaxAge, "cors-max-age", "CORS_MAX_AGE", 10*time.Minute, "how long a browser may cache a preflight answer")
 	f.int64(&c.WSPayloadLimit, "ws-payload-limit", "WS_PAYLOAD_LIMIT", 65536, 1024, "largest websocket message accepted from a client, in bytes")
 	f.duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "websocket keep-alive and ping interval; a peer silent for two is dropped")
 	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
@@ -149,6 +156,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if c.AdminUsername != "" && c.AdminPassword == "" {
 		errs = append(errs, fmt.Errorf("admin-username: ADMIN_PASSWORD must be set too"))
+	}
+	if c.CORSCredentials && slices.Contains(c.CORSOrigins, "*") {
+		errs = append(errs, fmt.Errorf("cors-credentials: not with -cors-origins *; name the origins"))
 	}
 	return c, errors.Join(errs...)
 }

@@ -381,3 +381,41 @@ func TestHardeningSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestCORS: a configured origin gets its preflight answered and may read
+// the answers; another origin gets no CORS header; without origins there
+// is no CORS at all.
+func TestCORS(t *testing.T) {
+	base := hardenedGateway(t, storetest.SQLite, map[string]string{"CORS_ORIGINS": "https://app.example.com", "CORS_MAX_AGE": "90s"})
+	preflight := func(origin string) http.Header {
+		_, h, _ := send(t, "OPTIONS", base+"/graphql", "", "", map[string][]string{"Origin": {origin},
+			"Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"authorization, content-type"}})
+		return h
+	}
+	t.Run("OK", func(t *testing.T) {
+		h := preflight("https://app.example.com")
+		if h.Get("Access-Control-Allow-Origin") != "https://app.example.com" || h.Get("Access-Control-Max-Age") != "90" ||
+			!strings.Contains(strings.ToLower(h.Get("Access-Control-Allow-Headers")), "authorization") {
+			t.Errorf("preflight headers %v, want the origin allowed with Authorization for 90 s", h)
+		}
+		_, h, body := send(t, "POST", base+"/graphql", js, `{"query":"{ __typename }"}`, map[string][]string{"Origin": {"https://app.example.com"}})
+		if h.Get("Access-Control-Allow-Origin") != "https://app.example.com" || body["data"] == nil {
+			t.Errorf("POST from the origin: %v %v, want the answer readable", h, body)
+		}
+		if !strings.Contains(strings.ToLower(h.Get("Access-Control-Expose-Headers")), strings.ToLower(requestIDHeader)) {
+			t.Errorf("exposed headers %q, want X-Request-ID", h.Get("Access-Control-Expose-Headers"))
+		}
+	})
+	t.Run("ErrOtherOrigin", func(t *testing.T) {
+		if h := preflight("https://evil.example.net"); h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("another origin's preflight: %v, want no Access-Control-Allow-Origin", h)
+		}
+	})
+	t.Run("Off", func(t *testing.T) {
+		other := hardenedGateway(t, storetest.SQLite, nil)
+		_, h, _ := send(t, "POST", other+"/graphql", js, `{"query":"{ __typename }"}`, map[string][]string{"Origin": {"https://app.example.com"}})
+		if h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("without CORS_ORIGINS: %v, want no CORS header", h)
+		}
+	})
+}

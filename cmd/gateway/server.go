@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/cors"
+
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/internal/reqinfo"
@@ -27,10 +29,28 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Cat
 	h = withClientAddr(h)
 	h = limitBody(h, cfg.MaxBodyBytes)
 	h = withDeadline(h, cfg.RequestTimeout)
+	h = withCORS(h, cfg)
 	h = logRequests(h, logger, mux)
 	h = withRequestInfo(h)
 	h = recoverPanics(h, logger)
 	return h
+}
+
+// withCORS lets the configured browser origins call the HTTP API (rs/cors):
+// preflights are answered here, before authentication; without origins it
+// adds nothing. Websockets have their own origin rule (WS_ORIGINS).
+func withCORS(next http.Handler, cfg config) http.Handler {
+	if len(cfg.CORSOrigins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins:   cfg.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", requestIDHeader},
+		ExposedHeaders:   []string{requestIDHeader, "Retry-After", "WWW-Authenticate"},
+		AllowCredentials: cfg.CORSCredentials,
+		MaxAge:           int(cfg.CORSMaxAge / time.Second),
+	}).Handler(next)
 }
 
 // requestIDHeader carries a request's id, in and out.
