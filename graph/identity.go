@@ -143,11 +143,17 @@ func (r *Resolver) createUser(ctx context.Context, u *model.User, password strin
 }
 
 // login checks credentials (username or email) and issues the tokens of
-// flow. EUNAUTHORIZED for wrong credentials, EFORBIDDEN for a disabled user.
+// flow. A login on a device revokes that device's earlier tokens (fx); a
+// login without one gets a device of its own, so two such logins do not
+// revoke each other. EUNAUTHORIZED for wrong credentials, EFORBIDDEN for a
+// disabled user.
 func (r *Resolver) login(ctx context.Context, login, password, device string, flow model.LoginFlow) (*auth.Issued, *model.User, error) {
 	device, err := model.ParseDeviceID(device)
 	if err != nil {
 		return nil, nil, err
+	}
+	if device == "" {
+		device = "session-" + uuid.NewString()
 	}
 	u, err := r.checkCredentials(ctx, login, password)
 	if err != nil {

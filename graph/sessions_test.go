@@ -206,3 +206,24 @@ func sendRaw(t *testing.T, c *client, req *http.Request) response {
 	out.Status = res.StatusCode
 	return out
 }
+
+// TestLoginDevices: two logins without a device both stay signed in; a new
+// login on a device ends that device's earlier one.
+func TestLoginDevices(t *testing.T) {
+	eachGraph(t, func(t *testing.T, admin *client, _ *store.DB) {
+		u := admin.newUser(t, model.CategoryAPIClient)
+		me := `{ me { id } }`
+		var ok map[string]any
+		t.Run("OK", func(t *testing.T) {
+			first, second := loginAs(t, admin, *u.Username, ""), loginAs(t, admin, *u.Username, "")
+			admin.as(first.AccessToken).mustData(t, me, nil, &ok)
+			admin.as(second.AccessToken).mustData(t, me, nil, &ok)
+		})
+		t.Run("SameDevice", func(t *testing.T) {
+			first := loginAs(t, admin, *u.Username, "tablet")
+			second := loginAs(t, admin, *u.Username, "tablet")
+			admin.as(second.AccessToken).mustData(t, me, nil, &ok)
+			wantError(t, admin.as(first.AccessToken).do(t, me, nil), graph.CodeUnauthenticated, "")
+		})
+	})
+}

@@ -1809,7 +1809,7 @@ enum LoginFlow {
 input LoginInput {
   login: String!
   password: String!
-  "A new login on a device revokes that device's live tokens."
+  "A new login on a device revokes that device's live tokens. Without one, a login gets a device of its own: two such logins do not revoke each other."
   deviceId: String
   "Whose token lifetimes to use (default FX). V1 and ACCOUNTS issue an access token only."
   flow: LoginFlow

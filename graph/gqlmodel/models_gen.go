@@ -83,7 +83,7 @@ type ExchangeRateEdge struct {
 type LoginInput struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
-	// A new login on a device revokes that device's live tokens.
+	// A new login on a device revokes that device's live tokens. Without one, a login gets a device of its own: two such logins do not revoke each other.
 	DeviceID *string `json:"deviceId,omitempty"`
 	// Whose token lifetimes to use (default FX). V1 and ACCOUNTS issue an access token only.
 	Flow *LoginFlow `json:"flow,omitempty"`
