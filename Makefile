@@ -3,9 +3,12 @@ GO ?= go
 
 .PHONY: run test fuzz generate lint lint-openapi bench bench-peers load build
 
-## run: serve the gateway on the embedded SQLite default (./data), with demo data
+## run: serve the gateway on the embedded SQLite default (./data), with demo
+## data. Built first and run as make's child, so that Ctrl-C shuts it down
+## gracefully and make exits quietly (go run would report the signal).
 run:
-	$(GO) run ./cmd/gateway serve
+	@$(GO) build -o bin/gateway ./cmd/gateway
+	bin/gateway serve
 
 ## test: every test, with the race detector, against SQLite and a throwaway PostgreSQL,
 ## and the end-to-end tests in e2e/ (node, graphql-ws, Chromium) against a built gateway
