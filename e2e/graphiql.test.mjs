@@ -42,6 +42,19 @@ test('GraphiQL runs a query under its CSP in Chromium', {
     return r.json();
   });
   assert.deepEqual(answer, { data: { __typename: 'Query' } });
+
+  // The Headers pane is open at start, and what is typed there survives a
+  // reload (shouldPersistHeaders).
+  const headersEditor = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+  assert.ok(await headersEditor.isVisible(), 'the headers editor is visible at start');
+  await headersEditor.click();
+  await page.keyboard.type('{"X-Test": "kept"}');
+  await page.waitForTimeout(700); // GraphiQL stores editors after a short debounce
+  await page.reload();
+  await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+  const persisted = await page.evaluate(() => Object.values(localStorage).join(' '));
+  assert.match(persisted, /X-Test/, 'the headers were kept across the reload');
+  assert.match(await page.locator('.graphiql-editor-tool').last().innerText(), /X-Test/, 'the kept headers are shown after the reload');
   assert.deepEqual(violations, [], 'CSP violations');
   assert.deepEqual(pageErrors, [], 'page errors');
   assert.deepEqual(finishedElsewhere, [], 'requests that reached a host other than the gateway');

@@ -6,7 +6,8 @@
     "#",
     "# 1. Sign in. On the embedded default (make run) the demo ADMIN is \"admin\";",
     "#    its password is in data/admin-password.txt. Run the Login operation.",
-    "# 2. Open Headers below and paste: {\"Authorization\": \"Bearer <accessToken>\"}",
+    "# 2. In Headers below, paste: {\"Authorization\": \"Bearer <accessToken>\"}",
+    "#    (kept in this browser for your next visit)",
     "# 3. Run the Rates operation.",
     "",
     "mutation Login {",
@@ -29,6 +30,13 @@
   ].join("\n");
   var fetcher = GraphiQL.createFetcher({ url: window.location.origin + "/graphql" });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
-    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, defaultEditorToolbarOpen: true })
+    // GraphiQL 3: the Headers pane starts open, and the headers are kept in
+    // localStorage across reloads.
+    React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      defaultQuery: defaultQuery,
+      defaultEditorToolsVisibility: "headers",
+      shouldPersistHeaders: true
+    })
   );
 })();
