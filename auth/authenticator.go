@@ -40,7 +40,7 @@ func (a *Authenticator) Authenticate(raw string) (*model.Principal, error) {
 	a.mu.RUnlock()
 	if p != nil && a.issuer.now().Before(p.ExpiresAt) {
 		if a.revocations.Revoked(p.TokenID) {
-			return nil, errInvalidToken
+			return nil, errRevokedToken
 		}
 		return p, nil
 	}
@@ -49,7 +49,7 @@ func (a *Authenticator) Authenticate(raw string) (*model.Principal, error) {
 		return nil, err
 	}
 	if a.revocations.Revoked(c.ID) {
-		return nil, errInvalidToken
+		return nil, errRevokedToken
 	}
 	uid, err := c.UserID()
 	if err != nil {

@@ -7,6 +7,7 @@ package auth
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -138,9 +139,16 @@ func (i *Issuer) sign(u *model.User, device string, typ model.TokenType, ttl tim
 	return s, nil
 }
 
-// errInvalidToken is every verification failure: the client learns nothing
-// about which check failed.
-var errInvalidToken = model.Errorf(model.EUNAUTHORIZED, "Could not validate credentials")
+// The refusals of a token share their code and message, which the legacy
+// surfaces document; GraphQL tells them apart by their Reason. "expired" is
+// said only of a token whose signature is good; every other failure
+// (signature, issuer, audience, claims, form) is "invalid", with no more
+// detail.
+var (
+	errInvalidToken = &model.Error{Code: model.EUNAUTHORIZED, Message: "Could not validate credentials", Reason: "invalid"}
+	errExpiredToken = &model.Error{Code: model.EUNAUTHORIZED, Message: "Could not validate credentials", Reason: "expired"}
+	errRevokedToken = &model.Error{Code: model.EUNAUTHORIZED, Message: "Could not validate credentials", Reason: "revoked"}
+)
 
 // errAmbiguous refuses a request that carries more than one credential.
 var errAmbiguous = model.Errorf(model.EUNAUTHORIZED, "Could not validate credentials: send one Authorization header")
@@ -152,6 +160,9 @@ var errAmbiguous = model.Errorf(model.EUNAUTHORIZED, "Could not validate credent
 func (i *Issuer) Verify(raw string, want model.TokenType) (*Claims, error) {
 	var c Claims
 	tok, err := i.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return i.key, nil })
+	if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+		return nil, errExpiredToken
+	}
 	if err != nil || !tok.Valid || c.ID == "" || c.Subject == "" {
 		return nil, errInvalidToken
 	}

@@ -60,6 +60,9 @@ func errorPresenter(logger *slog.Logger, suggestions bool) graphql.ErrorPresente
 			if me.Field != "" {
 				gqlErr.Extensions["field"] = me.Field
 			}
+			if me.Reason != "" {
+				gqlErr.Extensions["reason"] = me.Reason
+			}
 			if wait := model.ErrorRetryAfter(err); wait > 0 {
 				gqlErr.Extensions["retryAfter"] = int(wait / time.Second)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
@@ -225,5 +226,33 @@ func TestLoginDevices(t *testing.T) {
 			admin.as(second.AccessToken).mustData(t, me, nil, &ok)
 			wantError(t, admin.as(first.AccessToken).do(t, me, nil), graph.CodeUnauthenticated, "")
 		})
+	})
+}
+
+// TestRefusedTokenReasons: GraphQL says why a token was refused in
+// extensions.reason; the message stays the documented one.
+func TestRefusedTokenReasons(t *testing.T) {
+	eachGraph(t, func(t *testing.T, admin *client, _ *store.DB) {
+		u := admin.newUser(t, model.CategoryAPIClient)
+		past, err := auth.NewIssuer([]byte(testKey), "fx-gateway", auth.DefaultLifetimes(), func() time.Time { return time.Now().Add(-2 * time.Hour) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		expired, err := past.Issue(u.User, "old", model.FlowFX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revoked := loginAs(t, admin, *u.Username, "revoked-device")
+		var out map[string]any
+		admin.as(revoked.AccessToken).mustData(t, `mutation { revokeTokens }`, nil, &out)
+		for reason, token := range map[string]string{"invalid": "garbage", "expired": expired.AccessToken, "revoked": revoked.AccessToken} {
+			t.Run(reason, func(t *testing.T) {
+				res := admin.as(token).do(t, `{ me { id } }`, nil)
+				wantError(t, res, graph.CodeUnauthenticated, "Could not validate credentials")
+				if got := res.Errors[0].Extensions["reason"]; got != reason {
+					t.Errorf("extensions.reason = %v, want %q", got, reason)
+				}
+			})
+		}
 	})
 }

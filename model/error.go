@@ -30,6 +30,10 @@ type Error struct {
 	Field string
 	// RetryAfter is how long an ERATELIMITED client should wait.
 	RetryAfter time.Duration
+	// Reason tells apart refusals that share a code and a message, for
+	// surfaces that can say more (GraphQL's extensions.reason): a refused
+	// token is "expired", "revoked" or "invalid".
+	Reason string
 }
 
 // Error implements the error interface.
