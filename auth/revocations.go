@@ -102,3 +102,18 @@ func (r *Revocations) Revoked(id string) bool {
 	_, ok := r.revoked[id]
 	return ok
 }
+
+// Len returns how many revoked, unexpired tokens the cache holds.
+func (r *Revocations) Len() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.revoked)
+}
+
+// LastPoll returns when the last successful poll started (zero before the
+// first).
+func (r *Revocations) LastPoll() time.Time {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.since
+}

@@ -35,6 +35,9 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 
+	for _, ext := range o.extensions {
+		srv.Use(ext)
+	}
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(limits.MaxTokens)

@@ -527,11 +527,13 @@ func (r *Resolver) checkCredentials(ctx context.Context, login, password string)
 	u, err := r.UserService.FindUserByLogin(ctx, login)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		r.Hasher.Check("", password) // spend the same time as a wrong password
+		r.Counters.LoginFailures.Add(1)
 		return nil, errBadCredentials
 	} else if err != nil {
 		return nil, err
 	}
 	if !r.Hasher.Check(u.PasswordHash, password) {
+		r.Counters.LoginFailures.Add(1)
 		return nil, errBadCredentials
 	}
 	if err := r.forgiveAttempt(ctx, keys); err != nil {
@@ -560,6 +562,7 @@ func (r *Resolver) countAttempt(ctx context.Context, keys model.LoginKeys) error
 		return err
 	}
 	if wait := r.Throttle.RetryAfter(keys, counted, r.Now()); wait > 0 {
+		r.Counters.LoginThrottled.Add(1)
 		return model.RateLimited(wait)
 	}
 	return nil

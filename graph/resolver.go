@@ -7,6 +7,7 @@ package graph
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/fxgraph/gateway/auth"
@@ -36,8 +37,16 @@ type Resolver struct {
 	Throttle      model.Throttle
 	// RegistrationClosed refuses self-registration (register, signup).
 	RegistrationClosed bool
+	// Counters count what metrics report of the resolvers.
+	Counters Counters
 	// CatalogVersion, when set, numbers the versions of the currencies and
 	// rates beneath (inmem.Catalog.Version): identical catalog queries of
 	// one version then share one execution.
 	CatalogVersion func() int64
+}
+
+// Counters count events of the resolvers, for metrics.
+type Counters struct {
+	LoginFailures  atomic.Int64 // wrong login names or passwords
+	LoginThrottled atomic.Int64 // logins refused by the throttle
 }

@@ -55,8 +55,15 @@ const closeForbidden = 4403
 type HandlerOption func(*handlerOptions)
 
 type handlerOptions struct {
-	ws      *Websocket
-	timeout time.Duration
+	ws         *Websocket
+	timeout    time.Duration
+	extensions []graphql.HandlerExtension
+}
+
+// WithExtension adds a gqlgen extension (metrics, say) before every other,
+// so that it sees every operation and response.
+func WithExtension(ext graphql.HandlerExtension) HandlerOption {
+	return func(o *handlerOptions) { o.extensions = append(o.extensions, ext) }
 }
 
 // WithOperationTimeout gives every query and mutation, over HTTP or a

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -31,13 +32,26 @@ type Hub struct {
 	mu     sync.RWMutex
 	subs   map[*Subscription]struct{}
 	closed bool
+
+	stats Stats
+}
+
+// Stats counts what the hub did with changes, for metrics.
+type Stats struct {
+	Queued    atomic.Int64 // changes queued for a subscriber
+	Coalesced atomic.Int64 // queued changes replaced by a newer one of their pair
+	Dropped   atomic.Int64 // subscribers ended for being too slow
 }
 
 // NewHub returns an empty hub.
 func NewHub() *Hub { return &Hub{subs: map[*Subscription]struct{}{}} }
 
+// Stats returns the hub's counters.
+func (h *Hub) Stats() *Stats { return &h.stats }
+
 // Subscription is one subscriber's view of the hub.
 type Subscription struct {
+	stats  *Stats
 	filter model.RateFilter
 	ready  chan struct{} // capacity 1: something is pending
 
@@ -50,7 +64,7 @@ type Subscription struct {
 
 // Subscribe adds a subscriber to the changes the filter selects.
 func (h *Hub) Subscribe(filter model.RateFilter) (*Subscription, error) {
-	s := &Subscription{filter: filter, ready: make(chan struct{}, 1), last: map[model.Pair]int{}}
+	s := &Subscription{stats: &h.stats, filter: filter, ready: make(chan struct{}, 1), last: map[model.Pair]int{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -107,11 +121,14 @@ func (s *Subscription) push(c model.RateChange) {
 	case len(s.pending) < QueueSize:
 		s.last[c.Pair] = len(s.pending)
 		s.pending = append(s.pending, c)
+		s.stats.Queued.Add(1)
 	case queued:
 		s.pending[i] = c // slow: the latest value of the pair wins
 		s.coalesced++
+		s.stats.Coalesced.Add(1)
 	default:
 		s.err = ErrTooSlow
+		s.stats.Dropped.Add(1)
 	}
 	s.mu.Unlock()
 	s.signal()

@@ -197,6 +197,7 @@ func (db *DB) reconnecting(ctx context.Context, what string, listen func(connect
 		if ctx.Err() != nil {
 			return
 		}
+		db.reconnects.Add(1)
 		db.logger.Warn("store: "+what+" lost its connection; reconnecting", "err", err, "in", backoff)
 		select {
 		case <-ctx.Done():

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +36,15 @@ type DB struct {
 	local    *localFeed      // SQLite's change feed
 
 	statementTimeout time.Duration
+	reconnects       *atomic.Int64 // listener reconnections, shared by copies (WithQueryHook)
 }
+
+// Reconnects returns how many times the change and catalog listeners lost
+// their connection.
+func (db *DB) Reconnects() int64 { return db.reconnects.Load() }
+
+// PoolStats returns the connection pool's statistics.
+func (db *DB) PoolStats() sql.DBStats { return db.bun.DB.Stats() }
 
 // Option configures Open.
 type Option func(*DB)
@@ -59,7 +68,7 @@ func WithStatementTimeout(d time.Duration) Option {
 // time as the next read.
 func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*DB, error) {
 	out := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, local: &localFeed{sinks: map[int]func(model.RateChange){}, catalog: map[int]func(){}},
-		logger: slog.New(slog.DiscardHandler), statementTimeout: 10 * time.Second}
+		logger: slog.New(slog.DiscardHandler), statementTimeout: 10 * time.Second, reconnects: new(atomic.Int64)}
 	for _, o := range opts {
 		o(out)
 	}

@@ -17,11 +17,13 @@ import (
 	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
+	"github.com/fxgraph/gateway/prom"
 	"github.com/fxgraph/gateway/store"
 )
 
 // app is everything the server needs, built from the config and the store.
 type app struct {
+	metrics       *prom.Metrics
 	catalog       *inmem.Catalog
 	resolver      *graph.Resolver
 	authenticator *auth.Authenticator
@@ -41,7 +43,7 @@ func (a *app) handler(cfg config) http.Handler {
 		RevocationCheck:  cfg.RevocationPoll,
 		MaxSubscriptions: cfg.WSMaxSubs,
 		MaxConnsPerUser:  cfg.WSMaxConnsPerUser,
-	}), graph.WithOperationTimeout(cfg.RequestTimeout)), cfg.MaxBodyBytes)
+	}), graph.WithOperationTimeout(cfg.RequestTimeout), graph.WithExtension(a.metrics.GraphQL())), cfg.MaxBodyBytes)
 }
 
 // signingKeySetting is where a generated signing key is kept, so that every
@@ -76,7 +78,8 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 	if err := catalog.Load(ctx); err != nil {
 		return nil, fmt.Errorf("read model: %w", err)
 	}
-	return &app{
+	a := &app{
+		metrics:    prom.New(now),
 		catalog:    catalog,
 		hub:        hub,
 		websockets: gorillaws.New(cfg.WSOrigins),
@@ -90,7 +93,20 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		},
 		authenticator: auth.NewAuthenticator(issuer, revocations),
 		revocations:   revocations,
-	}, nil
+	}
+	stats := hub.Stats()
+	a.metrics.Watch(prom.Sources{
+		WebsocketConns: a.websockets.Open, Subscriptions: hub.Len,
+		Queued: stats.Queued.Load, Coalesced: stats.Coalesced.Load, Dropped: stats.Dropped.Load,
+		Reconnects: db.Reconnects, RevokedTokens: revocations.Len, RevocationPoll: revocations.LastPoll,
+		LoginFailures: a.resolver.Counters.LoginFailures.Load, LoginThrottled: a.resolver.Counters.LoginThrottled.Load,
+		CatalogVersion: catalog.Version,
+		DBOpen:         func() int { return db.PoolStats().OpenConnections },
+		DBInUse:        func() int { return db.PoolStats().InUse },
+		DBWaitCount:    func() int64 { return db.PoolStats().WaitCount },
+		DBWaitDuration: func() time.Duration { return db.PoolStats().WaitDuration },
+	})
+	return a, nil
 }
 
 // ensureAdmin creates the ADMIN named by the config when no user has that

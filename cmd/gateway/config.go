@@ -57,6 +57,7 @@ type config struct {
 	Registration      bool          // self-registration open to anyone
 	Throttle          model.Throttle
 
+	MetricsAddr     string   // where /metrics is served apart; empty: on Addr
 	CORSOrigins     []string // browser origins allowed to call the HTTP API; none: no CORS
 	CORSCredentials bool
 	CORSMaxAge      time.Duration
@@ -102,6 +103,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	// serve alone.
 	f.on = serves
 	f.string(&c.Addr, "addr", "ADDR", "localhost:8080", "listen address")
+	f.string(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "serve the Prometheus metrics on this address apart; empty: at /metrics of -addr")
 	var seed string
 	f.oneOf(&seed, "seed-demo", "SEED_DEMO", "auto", []string{"auto", "true", "false"}, "fill an empty store with demo currencies and rates (auto: only on SQLite)")
 	f.int64(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, 1024, "largest request body accepted, in bytes")

@@ -123,7 +123,7 @@ func benchServer(b *testing.B, backend string) (http.Handler, string) {
 			b.Fatal(err)
 		}
 	}
-	h := NewServer(logger, cfg, db, a.catalog, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger))
+	h := NewServer(logger, cfg, db, a.catalog, a.metrics, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger))
 	r := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"mutation { login(input: {login: \"bench_admin\", password: \"bench-admin-pw\"}) { accessToken } }"}`))
 	r.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()

@@ -196,7 +196,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 		}
 	})
 	background.Go(func() {
-		if err := db.FollowChanges(bgCtx, a.hub.Publish); err != nil {
+		if err := db.FollowChanges(bgCtx, func(c model.RateChange) { a.metrics.ObserveChange(c); a.hub.Publish(c) }); err != nil {
 			logger.Error("rate changes: follower stopped", "err", err)
 		}
 	})
@@ -204,7 +204,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.catalog, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
+		Handler:           NewServer(logger, cfg, db, a.catalog, a.metrics, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.ReadTimeout,  // a body trickled in is cut off
 		WriteTimeout:      cfg.WriteTimeout, // websockets clear both after the upgrade
@@ -218,6 +218,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "graphiql", "http://"+ln.Addr().String()+"/", "dialect", db.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		metricsSrv := &http.Server{Addr: cfg.MetricsAddr, Handler: a.metrics.Handler(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		logger.Info("metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
+		go func() { _ = metricsSrv.Serve(mln) }()
+		defer metricsSrv.Close()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -15,15 +15,19 @@ import (
 	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
+	"github.com/fxgraph/gateway/prom"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 )
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Catalog, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Catalog, metrics *prom.Metrics, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, logger, db, catalog, gql, legacyAPI)
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", metrics.Handler())
+	}
 	var h http.Handler = mux
 	h = authn.Middleware(h)
 	h = withClientAddr(h)
@@ -31,6 +35,7 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Cat
 	h = withDeadline(h, cfg.RequestTimeout)
 	h = withCORS(h, cfg)
 	h = logRequests(h, logger, mux)
+	h = metrics.Middleware(h, mux)
 	h = withRequestInfo(h)
 	h = recoverPanics(h, logger)
 	return h
