@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/fxgraph/gateway/graph/generated"
+	"github.com/fxgraph/gateway/graph/gqlmodel"
 	"github.com/fxgraph/gateway/internal/reqinfo"
 )
 
@@ -97,12 +98,19 @@ func isSubscription(ctx context.Context) bool {
 // answers of 1,000 rates with both currencies.
 const catalogCacheBytes = 32 << 20
 
-// setComplexity makes a connection cost `first` times its items.
+// setComplexity makes every connection cost `first` (or the default page
+// size) times its items: ten aliases of users(first: 1000) cost what they
+// ask for.
 func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Currencies = func(child int, first *int, _ *string) int {
 		return child * pageCost(first)
 	}
 	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string) int {
+		return child * pageCost(first)
+	}
+	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string) int { return child * pageCost(first) }
+	c.Query.Users, c.Query.AdminUsers, c.Query.Organizations = offsetPaged, offsetPaged, offsetPaged
+	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string) int {
 		return child * pageCost(first)
 	}
 }

@@ -125,3 +125,22 @@ func TestSubscriptionOverHTTP(t *testing.T) {
 		t.Errorf("refused after %v, want at once", took)
 	}
 }
+
+// TestEveryListPriced: every connection costs its page size, so ten
+// aliases of a thousand users exceed the complexity limit as ten of rates
+// do.
+func TestEveryListPriced(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLite, time.Now)
+	c := newClient(t, db)
+	for _, field := range []string{"users", "adminUsers", "organizations", "resources"} {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range 10 {
+			fmt.Fprintf(&b, " a%d: %s(first: 1000) { totalCount edges { node { id } } }", i, field)
+		}
+		b.WriteString(" }")
+		wantError(t, c.do(t, b.String(), nil), "COMPLEXITY_LIMIT_EXCEEDED", "")
+		var out map[string]any
+		c.mustData(t, "{ "+field+"(first: 10) { totalCount edges { node { id } } } }", nil, &out)
+	}
+}
