@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,10 +18,10 @@ import (
 )
 
 // NewHandler returns the GraphQL endpoint: GET and POST transports (and
-// OPTIONS), websockets when configured, the limits, the error presenter,
-// per-operation dataloaders.
+// OPTIONS) answering as GraphQL over HTTP asks (overHTTP), websockets when
+// configured, the limits, the error presenter, per-operation dataloaders.
 // Request bodies are bounded by the HTTP server, not here.
-func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Server {
+func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler {
 	var o handlerOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -72,7 +73,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) *handler.Serv
 		}
 		return next(withLoaders(ctx, r.newLoaders()))
 	})
-	return srv
+	return overHTTP(srv)
 }
 
 // deadline runs each response of a query or mutation under a deadline of d
