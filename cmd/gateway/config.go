@@ -100,9 +100,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.string(&c.AdminEmail, "admin-email", "ADMIN_EMAIL", "", "email of that ADMIN")
 	f.intRange(&c.BcryptCost, "bcrypt-cost", "BCRYPT_COST", 10, 4, 31, "bcrypt cost of password hashes")
 
+	// serve listens where healthcheck asks.
+	f.on = serves || name == "healthcheck"
+	f.string(&c.Addr, "addr", "ADDR", "localhost:8080", "listen address")
+
 	// serve alone.
 	f.on = serves
-	f.string(&c.Addr, "addr", "ADDR", "localhost:8080", "listen address")
 	f.string(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "serve the Prometheus metrics on this address apart; empty: at /metrics of -addr")
 	var seed string
 	f.oneOf(&seed, "seed-demo", "SEED_DEMO", "auto", []string{"auto", "true", "false"}, "fill an empty store with demo currencies and rates (auto: only on SQLite)")

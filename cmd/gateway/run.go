@@ -26,6 +26,8 @@ const usage = `usage: gateway [serve|migrate|createadmin|version] [flags]
   createadmin  create an ADMIN: -admin-username NAME [-admin-email EMAIL],
                the password in the ADMIN_PASSWORD environment variable
   version      print the version, the VCS revision and its time
+  healthcheck  exit 0 when the gateway at -addr is ready (/readyz), 1 else:
+               a container's HEALTHCHECK, with no shell or curl
 
 Run "gateway COMMAND -h" for the flags of a command.
 `
@@ -37,7 +39,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, rest = rest[0], rest[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "createadmin":
+	case "serve", "migrate", "createadmin", "healthcheck":
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -54,6 +56,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if err != nil {
 		return err
 	}
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, cfg.Addr)
+	}
 	logger := newLogger(cfg, stderr)
 	now := time.Now
 
@@ -69,6 +74,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return createAdmin(ctx, cfg, logger, db, stdout)
 	}
 	return serve(ctx, cfg, logger, db, now)
+}
+
+// healthcheck asks the gateway listening at addr whether it is ready; a
+// wildcard host is asked on loopback. It returns an error unless /readyz
+// answers 200 within 3 seconds.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %d", res.StatusCode)
+	}
+	return nil
 }
 
 // versionText describes the build: the module's version, and the VCS
