@@ -25,7 +25,7 @@ type Lifetimes struct {
 	Refresh time.Duration
 }
 
-// DefaultLifetimes are CONTRACT §3's.
+// DefaultLifetimes are rules §3's.
 func DefaultLifetimes() map[model.LoginFlow]Lifetimes {
 	return map[model.LoginFlow]Lifetimes{
 		model.FlowFX:       {Access: 30 * time.Minute, Refresh: 14 * 24 * time.Hour},

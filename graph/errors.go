@@ -14,7 +14,7 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// Codes of extensions.code, as CONTRACT §7 names them.
+// Codes of extensions.code, as rules §7 names them.
 const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeForbidden       = "FORBIDDEN"

@@ -31,7 +31,7 @@ const (
 	idRevokeMutation = `mutation($ids: [ID!]) { revokeTokens(ids: $ids) }`
 )
 
-// idAPIScopes are the scopes of API_CLIENT and MANAGER (CONTRACT §3).
+// idAPIScopes are the scopes of API_CLIENT and MANAGER (rules §3).
 var idAPIScopes = []string{"currency:create", "currency:request", "currency:update", "exch_rate:create", "exch_rate:request", "exch_rate:update"}
 
 // idUserJSON is a User of the graph.

@@ -9,7 +9,7 @@ import (
 // Scope is a permission carried by a token, as in the fx service.
 type Scope string
 
-// The scopes of CONTRACT §3. ScopeAll passes every check.
+// The scopes of rules §3. ScopeAll passes every check.
 const (
 	ScopeAll            Scope = "all"
 	ScopeCurrencyRead   Scope = "currency:request"

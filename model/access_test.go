@@ -7,7 +7,7 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// The categories of CONTRACT §3.
+// The categories of rules §3.
 var (
 	adminScopes     = []model.Scope{model.ScopeAll}
 	apiClientScopes = []model.Scope{

@@ -28,7 +28,7 @@ type Token struct {
 // LoginFlow names a login route; each has its own token lifetimes.
 type LoginFlow string
 
-// The login flows of CONTRACT §3. GraphQL logs in with the fx flow.
+// The login flows of rules §3. GraphQL logs in with the fx flow.
 const (
 	FlowFX       LoginFlow = "fx"       // access + refresh
 	FlowV1       LoginFlow = "v1"       // access only

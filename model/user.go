@@ -36,7 +36,7 @@ func (c Category) Valid() bool {
 	return ok
 }
 
-// Scopes returns the scopes of CONTRACT §3 that a token of a user of the
+// Scopes returns the scopes of rules §3 that a token of a user of the
 // category carries.
 func (c Category) Scopes() []Scope {
 	switch c {
@@ -94,7 +94,7 @@ func CheckActivation(u *User, active bool) error {
 	return nil
 }
 
-// User is one identity, seen by every surface (CONTRACT §2).
+// User is one identity, seen by every surface (rules §2).
 type User struct {
 	ID              int64  // fx and accounts id
 	UUID            string // v1 and v2 id
@@ -144,7 +144,7 @@ type UserUpdate struct {
 	ReworkAvailable *int
 	// KeepSession, with a new PasswordHash, names the session that made the
 	// change: its tokens stay valid; every other token of the user is
-	// revoked (CONTRACT §7). Nil revokes them all.
+	// revoked (rules §7). Nil revokes them all.
 	KeepSession *Session
 }
 
@@ -233,7 +233,7 @@ func ParseUsername(field, s string) (string, error) {
 
 // CheckRegistrationUsername returns EINVALID unless s is at least 5 word
 // characters (letters, digits, underscore): the fx registration rule
-// (CONTRACT §6), stricter than ParseUsername.
+// (rules §6), stricter than ParseUsername.
 func CheckRegistrationUsername(field, s string) error {
 	if len(s) < MinRegistrationUsernameLen || !registrationUsernamePattern.MatchString(s) {
 		return Invalid(field, "%s must be at least %d letters, digits or underscores", field, MinRegistrationUsernameLen)
@@ -242,7 +242,7 @@ func CheckRegistrationUsername(field, s string) error {
 }
 
 // CheckPassword returns EINVALID unless s is 8 to 72 characters with no
-// white space (CONTRACT §6, and bcrypt's limit).
+// white space (rules §6, and bcrypt's limit).
 func CheckPassword(field, s string) error {
 	if err := CheckText(field, s); err != nil {
 		return err

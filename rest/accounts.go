@@ -21,7 +21,7 @@ type Accounts struct {
 }
 
 // accountsUser is the document's user: ADMIN is is_admin, active is
-// enabled, and avatar is null when unset (CONTRACT §2).
+// enabled, and avatar is null when unset (rules §2).
 type accountsUser struct {
 	ID        int64     `json:"id"`
 	Username  string    `json:"username"`
@@ -204,7 +204,7 @@ var accountsNames = map[string][]string{
 }
 
 // writeError maps an error to its accounts status and FastAPI body
-// (CONTRACT §6): {"detail": "..."}, and 422 with the list of what is
+// (rules §6): {"detail": "..."}, and 422 with the list of what is
 // malformed; a taken username (any conflict) 400, no or a refused token
 // 401, not allowed 403, missing 404, a body over the limit 413.
 func (a Accounts) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// ByUserID settles the one collision between the surfaces (CONTRACT §1):
+// ByUserID settles the one collision between the surfaces (rules §1):
 // GET and PUT /api/v2/users/{id} are documented by both accounts (an
 // integer id) and v2 (a UUID). A decimal integer id goes to accounts, any
 // other id to v2.

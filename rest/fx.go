@@ -44,7 +44,7 @@ type fxConversion struct {
 	ConvertedAmount json.Number `json:"convertedAmount"`
 }
 
-// fxRatePlaces is how many decimals a rate has on REST (CONTRACT §4).
+// fxRatePlaces is how many decimals a rate has on REST (rules §4).
 const fxRatePlaces = 6
 
 func toFXCurrency(c *model.Currency) fxCurrency {
@@ -55,7 +55,7 @@ func toFXCurrency(c *model.Currency) fxCurrency {
 // (json.Number: no float, and no re-parsing of a raw message).
 func fxNumber(d model.Decimal) json.Number { return json.Number(d.String()) }
 
-// fxRateNumber is a rate at most fxRatePlaces decimals long (CONTRACT §4),
+// fxRateNumber is a rate at most fxRatePlaces decimals long (rules §4),
 // rounded only when it is longer.
 func fxRateNumber(d model.Decimal) json.Number {
 	if -d.Exponent() > fxRatePlaces {
@@ -329,7 +329,7 @@ type fxError struct {
 	Message string `json:"message"`
 }
 
-// writeError maps an error to its fx status and body (CONTRACT §6): 422
+// writeError maps an error to its fx status and body (rules §6): 422
 // with the list for malformed input, a bodyError's own status and body, a
 // statusError's status, else the status of the error code; 401 challenges
 // Basic for refused HTTP Basic credentials (basicChallenge), Bearer else;

@@ -178,7 +178,7 @@ func (v V1) Signup() http.Handler {
 }
 
 // GetUser is GET /api/v1/users/{user_id}: that user or a superuser, as the
-// v1 service did (CONTRACT §6); anyone else 403 "The user doesn't have
+// v1 service did (rules §6); anyone else 403 "The user doesn't have
 // enough privileges". 200 UserPublic, 401, 403, 404 (to a superuser), 422
 // for an id that is not a UUID.
 func (v V1) GetUser() http.Handler {
@@ -249,7 +249,7 @@ func v1UserAnswer(u *model.User, err error) (any, error) {
 }
 
 // v1NewUserAnswer is v1UserAnswer on a route that creates a user, where a
-// taken email is a 400 with the original's text (CONTRACT §6).
+// taken email is a 400 with the original's text (rules §6).
 func v1NewUserAnswer(u *model.User, err error) (any, error) {
 	if model.ErrorCode(err) == model.ECONFLICT {
 		return nil, withDetail(http.StatusBadRequest, v1EmailTaken, err)

@@ -38,7 +38,7 @@ type v1Message struct {
 }
 
 // statusError makes a route answer err with a status of its own (v1 answers
-// a duplicate email 400 on create but 409 on update; CONTRACT §6), and
+// a duplicate email 400 on create but 409 on update; rules §6), and
 // with the legacy detail text when detail is set.
 type statusError struct {
 	status int
@@ -78,7 +78,7 @@ func (v V1) handleOpen(status int, fn handlerFunc) http.Handler {
 	return serve(v.R, status, fn, v.writeError)
 }
 
-// writeError maps an error to its v1 status and FastAPI body (CONTRACT §6):
+// writeError maps an error to its v1 status and FastAPI body (rules §6):
 // no token 401 "Not authenticated", a refused token 403 "Could not validate
 // credentials", not allowed 403, malformed input 422 with the list.
 func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -170,7 +170,7 @@ type v1User struct {
 }
 
 // toV1User converts a user for v1: its UUID is the id, and ADMIN is
-// is_superuser (CONTRACT §2).
+// is_superuser (rules §2).
 func toV1User(u *model.User) v1User {
 	return v1User{ID: u.UUID, CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Email: u.Email, FullName: u.FullName,
 		IsActive: u.Active, IsSuperuser: u.Category == model.CategoryAdmin, ReworkAvailable: u.ReworkAvailable}

@@ -347,7 +347,7 @@ func (v V2) handle(status int, fn handlerFunc) http.Handler {
 }
 
 // writeError maps an error to its v2 status and {"code": 100001, "msg"}
-// body (CONTRACT §6): malformed input 400, no or a refused token 401, not
+// body (rules §6): malformed input 400, no or a refused token 401, not
 // allowed 403, missing 404, taken 409, a body over the limit 413.
 func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError

@@ -33,18 +33,24 @@ func TestHealthcheckCommand(t *testing.T) {
 	})
 }
 
-// configured returns the environment variables the README's configuration
-// section names.
+// configured returns the environment variables the configuration section
+// of docs/operations.md names.
 func configured(t *testing.T) map[string]bool {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	section := string(readme)
 	start := strings.Index(section, "## Configuration")
-	end := strings.Index(section[start+1:], "\n## ")
-	section = section[start : start+1+end]
+	if start < 0 {
+		t.Fatal("docs/operations.md has no Configuration section")
+	}
+	if end := strings.Index(section[start+1:], "\n## "); end >= 0 {
+		section = section[start : start+1+end]
+	} else {
+		section = section[start:]
+	}
 	out := map[string]bool{}
 	for _, m := range regexp.MustCompile("`([A-Z][A-Z0-9_]{2,})`").FindAllStringSubmatch(section, -1) {
 		out[m[1]] = true
@@ -62,7 +68,7 @@ func TestDeployFiles(t *testing.T) {
 	}
 	check := func(file, name string) {
 		if !known[name] {
-			t.Errorf("%s sets %s, which the README's configuration does not name", file, name)
+			t.Errorf("%s sets %s, which the configuration (docs/operations.md) does not name", file, name)
 		}
 	}
 	var compose struct {

@@ -52,7 +52,7 @@ const (
 	fxRateFields     = `{ id inverted rate base { id code name sign } target { id code name sign } }`
 )
 
-// fxRatePlaces is how many decimals a rate has on REST (CONTRACT §4).
+// fxRatePlaces is how many decimals a rate has on REST (rules §4).
 const fxRatePlaces = 6
 
 // asREST is the fx answer of a graph currency: the same id, as a number.

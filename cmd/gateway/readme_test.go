@@ -9,9 +9,13 @@ import (
 	"testing"
 )
 
-// TestREADMEExamples runs the README's curl examples, in order, as a new
-// user would after `make run` (the embedded default, its demo ADMIN): each
-// must succeed, and none may answer an error.
+// userPages are the README and the pages it links to, in reading order.
+var userPages = []string{"README.md", "docs/graph.md", "docs/identity.md", "docs/rest.md", "docs/live-rates.md", "docs/operations.md", "docs/security.md"}
+
+// TestREADMEExamples runs the curl examples of the README and its pages,
+// in reading order, as a new user would after `make run` (the embedded
+// default, its demo ADMIN): each must succeed, and none may answer an
+// error.
 func TestREADMEExamples(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -19,14 +23,16 @@ func TestREADMEExamples(t *testing.T) {
 		}
 		t.Skip("curl is not installed")
 	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var blocks []string
-	for _, m := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		if strings.Contains(m[1], "curl ") {
-			blocks = append(blocks, m[1])
+	for _, page := range userPages {
+		text, err := os.ReadFile(filepath.Join("../..", page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(text), -1) {
+			if strings.Contains(m[1], "curl ") {
+				blocks = append(blocks, m[1])
+			}
 		}
 	}
 	if len(blocks) < 3 {

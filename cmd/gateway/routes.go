@@ -77,7 +77,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, catalog *i
 	legacy(mux, "GET /api/v2/users/me", accounts.Me())
 	legacy(mux, "PUT /api/v2/users/{id}/password", accounts.ChangePassword())
 
-	// The collision (CONTRACT §1): a decimal id is an accounts user id,
+	// The collision (rules §1): a decimal id is an accounts user id,
 	// anything else a v2 UUID.
 	legacy(mux, "GET /api/v2/users/{id}", rest.ByUserID(accounts.GetUser(), v2.GetUser()))
 	legacy(mux, "PUT /api/v2/users/{id}", rest.ByUserID(accounts.UpdateUser(), v2.UpdateUser()))
@@ -88,7 +88,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, db *store.DB, catalog *i
 }
 
 // legacy registers a legacy route with and without a trailing slash
-// (CONTRACT §1): both answer, and no redirect drops a POST body. The slash
+// (rules §1): both answer, and no redirect drops a POST body. The slash
 // form matches that path only, not the paths below it.
 func legacy(mux *http.ServeMux, pattern string, h http.Handler) {
 	mux.Handle(pattern, h)

@@ -13,7 +13,7 @@ import (
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
-// The v1 users and login routes (document 001, CONTRACT §3 and §6).
+// The v1 users and login routes (document 001, rules §3 and §6).
 
 const (
 	v1Login = "/api/v1/login/access-token"
@@ -276,7 +276,7 @@ func TestV1UsersRoutes(t *testing.T) {
 	}
 }
 
-// TestV1UsersLogin checks the v1 token: it lives 8 days (CONTRACT §3),
+// TestV1UsersLogin checks the v1 token: it lives 8 days (rules §3),
 // signs in on every surface, and a deactivated user's token is refused.
 func TestV1UsersLogin(t *testing.T) {
 	base, tokens := restGateway(t, storetest.SQLite)

@@ -346,7 +346,7 @@ func TestV2Parity(t *testing.T) {
 }
 
 // TestUserIDCollision shows how GET and PUT /api/v2/users/{id}, documented
-// by both accounts and v2 (CONTRACT §1), are told apart: a decimal id
+// by both accounts and v2 (rules §1), are told apart: a decimal id
 // reaches accounts, with its body and {"detail"} errors; anything else
 // reaches v2, with its body and {"code", "msg"} errors.
 func TestUserIDCollision(t *testing.T) {

@@ -1795,7 +1795,7 @@ input RegisterInput {
   passwordConfirmation: String!
 }
 
-"The login routes of the legacy surfaces; each has its own token lifetimes (CONTRACT §3)."
+"The login routes of the legacy surfaces; each has its own token lifetimes (rules §3)."
 enum LoginFlow {
   "fx POST /tokens/gain: access and refresh tokens."
   FX

@@ -195,7 +195,7 @@ type UserEdge struct {
 	Node   *model.User `json:"node"`
 }
 
-// The login routes of the legacy surfaces; each has its own token lifetimes (CONTRACT §3).
+// The login routes of the legacy surfaces; each has its own token lifetimes (rules §3).
 type LoginFlow string
 
 const (
