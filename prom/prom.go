@@ -134,20 +134,13 @@ func (m *Metrics) ObserveChange(c model.RateChange) {
 	}
 }
 
-// Middleware times every request by surface, route pattern, method and
-// status; route is the pattern mux serves it with.
-func (m *Metrics) Middleware(next http.Handler, mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		_, route := mux.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
-		m.httpDuration.WithLabelValues(Surface(route), route, method(r.Method), strconv.Itoa(sw.code())).
-			Observe(time.Since(start).Seconds())
-	})
+// ObserveHTTP records one request's duration by its route pattern ("" for
+// a request no route matched), surface, method and status.
+func (m *Metrics) ObserveHTTP(route, httpMethod string, status int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpDuration.WithLabelValues(Surface(route), route, method(httpMethod), strconv.Itoa(status)).Observe(d.Seconds())
 }
 
 // Surface names the API a route pattern belongs to.
@@ -185,37 +178,6 @@ func method(m string) string {
 	}
 	return "other"
 }
-
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// Unwrap lets http.ResponseController and websocket upgrades reach the
-// connection.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // GraphQL is the gqlgen extension that counts operations and their errors.
 func (m *Metrics) GraphQL() graphql.HandlerExtension { return graphQLMetrics{m} }

@@ -34,8 +34,7 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Cat
 	h = limitBody(h, cfg.MaxBodyBytes)
 	h = withDeadline(h, cfg.RequestTimeout)
 	h = withCORS(h, cfg)
-	h = logRequests(h, logger, mux)
-	h = metrics.Middleware(h, mux)
+	h = logRequests(h, logger, mux, metrics)
 	h = withRequestInfo(h)
 	h = recoverPanics(h, logger)
 	return h
@@ -160,22 +159,27 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
-// logRequests logs one line per request: method, route pattern and path
-// (never the query string, nor any header), status and duration in
-// milliseconds; the request's id, user and GraphQL operation come with
-// its context (reqinfo.Handler).
-func logRequests(next http.Handler, logger *slog.Logger, mux *http.ServeMux) http.Handler {
+// logRequests records every request in the metrics and logs one line per
+// request: method, route pattern and path (never the query string, nor any
+// header), status and duration in milliseconds; the request's id, user and
+// GraphQL operation come with its context (reqinfo.Handler).
+func logRequests(next http.Handler, logger *slog.Logger, mux *http.ServeMux, metrics *prom.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if !logger.Enabled(r.Context(), slog.LevelInfo) {
-			return
+		took := time.Since(start)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
 		}
 		_, route := mux.Handler(r)
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+		metrics.ObserveHTTP(route, r.Method, status, took)
+		if logger.Enabled(r.Context(), slog.LevelInfo) {
+			logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
+				slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
+				slog.Int("status", status), slog.Float64("duration_ms", float64(took.Microseconds())/1000))
+		}
 	})
 }
 
