@@ -32,6 +32,7 @@ fuzz:
 ## generate: regenerate the GraphQL code from schema.graphqls
 generate:
 	$(GO) tool gqlgen generate
+	$(GO) run ./graph/internal/tracegen
 
 ## lint: go vet and staticcheck
 lint:

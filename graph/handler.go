@@ -26,7 +26,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 	for _, opt := range opts {
 		opt(&o)
 	}
-	cfg := generated.Config{Resolvers: r}
+	cfg := generated.Config{Resolvers: tracedRoot{r}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 
@@ -39,6 +39,9 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 
 	for _, ext := range o.extensions {
 		srv.Use(ext)
+	}
+	if r.Tracer != nil {
+		srv.Use(operationSpans{r.Tracer})
 	}
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)

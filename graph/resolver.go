@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
@@ -39,6 +41,9 @@ type Resolver struct {
 	RegistrationClosed bool
 	// Counters count what metrics report of the resolvers.
 	Counters Counters
+	// Tracer, when set, runs every operation and every root resolver in a
+	// span (Queries, Mutations).
+	Tracer trace.Tracer
 	// CatalogVersion, when set, numbers the versions of the currencies and
 	// rates beneath (inmem.Catalog.Version): identical catalog queries of
 	// one version then share one execution.

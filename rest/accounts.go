@@ -78,7 +78,7 @@ func (a Accounts) Login() http.Handler {
 			return nil, &validationError{items: errs}
 		}
 		flow := gqlmodel.LoginFlowAccounts
-		out, err := a.R.Mutation().Login(ctx, gqlmodel.LoginInput{Login: username, Password: password, Flow: &flow})
+		out, err := a.R.Mutations().Login(ctx, gqlmodel.LoginInput{Login: username, Password: password, Flow: &flow})
 		if c := model.ErrorCode(err); c == model.EUNAUTHORIZED || c == model.EFORBIDDEN {
 			return nil, withStatus(http.StatusBadRequest, err)
 		} else if err != nil {
@@ -91,7 +91,7 @@ func (a Accounts) Login() http.Handler {
 // Me is GET /api/v2/users/me: 200, 401.
 func (a Accounts) Me() http.Handler {
 	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		return accountsUserAnswer(a.R.Query().Me(ctx))
+		return accountsUserAnswer(a.R.Queries().Me(ctx))
 	})
 }
 
@@ -102,7 +102,7 @@ func (a Accounts) GetUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return accountsUserAnswer(a.R.Query().User(ctx, uid))
+		return accountsUserAnswer(a.R.Queries().User(ctx, uid))
 	})
 }
 
@@ -131,7 +131,7 @@ func (a Accounts) UpdateUser() http.Handler {
 		if len(errs) > 0 {
 			return nil, &validationError{items: errs}
 		}
-		return accountsUserAnswer(a.R.Mutation().UpdateUser(ctx, uid, gqlmodel.UpdateUserInput{Username: &username, IsActive: &enabled, IsSuperuser: &isAdmin}))
+		return accountsUserAnswer(a.R.Mutations().UpdateUser(ctx, uid, gqlmodel.UpdateUserInput{Username: &username, IsActive: &enabled, IsSuperuser: &isAdmin}))
 	})
 }
 
@@ -153,7 +153,7 @@ func (a Accounts) ChangePassword() http.Handler {
 		if verr != nil {
 			return nil, verr
 		}
-		return accountsUserAnswer(a.R.Mutation().SetUserPassword(ctx, uid, password))
+		return accountsUserAnswer(a.R.Mutations().SetUserPassword(ctx, uid, password))
 	})
 }
 

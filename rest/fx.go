@@ -76,7 +76,7 @@ func (fx FX) ListCurrencies() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxCurrency{}
 		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Query().Currencies(ctx, first, after)
+			page, err := fx.R.Queries().Currencies(ctx, first, after)
 			if err != nil {
 				return nil, err
 			}
@@ -111,7 +111,7 @@ func (fx FX) AddCurrency() http.Handler {
 		if len(errs) > 0 {
 			return nil, &validationError{items: errs}
 		}
-		c, err := fx.R.Mutation().CreateCurrency(ctx, in)
+		c, err := fx.R.Mutations().CreateCurrency(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +122,7 @@ func (fx FX) AddCurrency() http.Handler {
 // GetCurrency is GET /currency/{code}: 200, 404, 422.
 func (fx FX) GetCurrency() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		c, err := fx.R.Query().Currency(ctx, r.PathValue("code"))
+		c, err := fx.R.Queries().Currency(ctx, r.PathValue("code"))
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +150,7 @@ func (fx FX) UpdateCurrency() http.Handler {
 				*fld.dst = &v
 			}
 		}
-		c, err := fx.R.Mutation().UpdateCurrency(ctx, r.PathValue("code"), in)
+		c, err := fx.R.Mutations().UpdateCurrency(ctx, r.PathValue("code"), in)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func (fx FX) UpdateCurrency() http.Handler {
 // DeleteCurrency is DELETE /currency/{code}: 200 null, 404.
 func (fx FX) DeleteCurrency() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		_, err := fx.R.Mutation().DeleteCurrency(ctx, r.PathValue("code"))
+		_, err := fx.R.Mutations().DeleteCurrency(ctx, r.PathValue("code"))
 		return nil, err
 	})
 }
@@ -171,7 +171,7 @@ func (fx FX) ListRates() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxRate{}
 		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Query().ExchangeRates(ctx, nil, nil, first, after)
+			page, err := fx.R.Queries().ExchangeRates(ctx, nil, nil, first, after)
 			if err != nil {
 				return nil, err
 			}
@@ -212,7 +212,7 @@ func (fx FX) AddRate() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		created, err := fx.R.Mutation().CreateExchangeRate(ctx, gqlmodel.CreateExchangeRateInput{BaseCode: base, TargetCode: target, Rate: rate})
+		created, err := fx.R.Mutations().CreateExchangeRate(ctx, gqlmodel.CreateExchangeRateInput{BaseCode: base, TargetCode: target, Rate: rate})
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +224,7 @@ func (fx FX) AddRate() http.Handler {
 // the stored reverse pair; 200, 404, 422.
 func (fx FX) GetRate() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		rate, err := fx.R.Query().ExchangeRate(ctx, r.PathValue("pair"))
+		rate, err := fx.R.Queries().ExchangeRate(ctx, r.PathValue("pair"))
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +247,7 @@ func (fx FX) UpdateRate() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		updated, err := fx.R.Mutation().UpdateExchangeRate(ctx, r.PathValue("pair"), rate)
+		updated, err := fx.R.Mutations().UpdateExchangeRate(ctx, r.PathValue("pair"), rate)
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +258,7 @@ func (fx FX) UpdateRate() http.Handler {
 // DeleteRate is DELETE /exchangerate/{pair}: 200 null, 404, 422.
 func (fx FX) DeleteRate() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
-		_, err := fx.R.Mutation().DeleteExchangeRate(ctx, r.PathValue("pair"))
+		_, err := fx.R.Mutations().DeleteExchangeRate(ctx, r.PathValue("pair"))
 		return nil, err
 	})
 }
@@ -280,7 +280,7 @@ func (fx FX) Convert() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		c, err := fx.R.Query().Convert(ctx, q.Get("from_"), q.Get("to"), amount)
+		c, err := fx.R.Queries().Convert(ctx, q.Get("from_"), q.Get("to"), amount)
 		if err != nil {
 			return nil, err
 		}

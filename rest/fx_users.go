@@ -69,7 +69,7 @@ func (fx FX) Register() http.Handler {
 		if err := joinInvalid(verr); err != nil {
 			return nil, err
 		}
-		u, err := fx.R.Mutation().Register(ctx, gqlmodel.RegisterInput{Username: v[0], Password: v[1], PasswordConfirmation: v[2]})
+		u, err := fx.R.Mutations().Register(ctx, gqlmodel.RegisterInput{Username: v[0], Password: v[1], PasswordConfirmation: v[2]})
 		if err != nil {
 			return nil, registrationError(err)
 		}
@@ -128,7 +128,7 @@ func (fx FX) GainToken() http.Handler {
 			return nil, err
 		}
 		flow := gqlmodel.LoginFlowFx
-		return fxTokensOf(fx.R.Mutation().Login(ctx, gqlmodel.LoginInput{Login: creds[0], Password: creds[1], DeviceID: &device, Flow: &flow}))
+		return fxTokensOf(fx.R.Mutations().Login(ctx, gqlmodel.LoginInput{Login: creds[0], Password: creds[1], DeviceID: &device, Flow: &flow}))
 	})
 }
 
@@ -151,7 +151,7 @@ func (fx FX) RefreshToken() http.Handler {
 		if err := joinInvalid(verr); err != nil {
 			return nil, err
 		}
-		out, err := fxTokensOf(fx.R.Mutation().RefreshToken(ctx, v[1]))
+		out, err := fxTokensOf(fx.R.Mutations().RefreshToken(ctx, v[1]))
 		if model.ErrorCode(err) == model.EUNAUTHORIZED {
 			return nil, withStatus(http.StatusBadRequest, model.Errorf(model.EINVALID, "Token is invalid"))
 		}
@@ -179,7 +179,7 @@ func (fx FX) RevokeTokens() http.Handler {
 		if err := joinInvalid(verr); err != nil {
 			return nil, err
 		}
-		revoked, err := fx.R.Mutation().RevokeTokens(ctx, ids)
+		revoked, err := fx.R.Mutations().RevokeTokens(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +220,7 @@ func (fx FX) SearchUser() http.Handler {
 		if !q.Has("username") {
 			return nil, invalid([]string{"query", "username"}, "missing", "Field required")
 		}
-		return fxUserAnswer(fx.R.Query().UserByUsername(ctx, q.Get("username")))
+		return fxUserAnswer(fx.R.Queries().UserByUsername(ctx, q.Get("username")))
 	})
 }
 
@@ -230,7 +230,7 @@ func (fx FX) ListUsers() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxUser{}
 		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Query().AdminUsers(ctx, nil, nil, first, after)
+			page, err := fx.R.Queries().AdminUsers(ctx, nil, nil, first, after)
 			if err != nil {
 				return nil, err
 			}
@@ -246,13 +246,13 @@ func (fx FX) ListUsers() http.Handler {
 // ActivateUser is PATCH /admin/users/{user_id}/activate (scope all): 200;
 // 401, 403; 404; 409 when the user is active already or an ADMIN; 422 for
 // a user_id that is not a positive integer.
-func (fx FX) ActivateUser() http.Handler { return fx.setActive(fx.R.Mutation().ActivateUser) }
+func (fx FX) ActivateUser() http.Handler { return fx.setActive(fx.R.Mutations().ActivateUser) }
 
 // DeactivateUser is PATCH /admin/users/{user_id}/deactivate (scope all),
 // which also revokes every token of the user: 200; 401, 403; 404; 409 when
 // the user is inactive already or an ADMIN; 422 for a user_id that is not
 // a positive integer.
-func (fx FX) DeactivateUser() http.Handler { return fx.setActive(fx.R.Mutation().DeactivateUser) }
+func (fx FX) DeactivateUser() http.Handler { return fx.setActive(fx.R.Mutations().DeactivateUser) }
 
 func (fx FX) setActive(set func(ctx context.Context, id string) (*model.User, error)) http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
@@ -268,12 +268,12 @@ func (fx FX) setActive(set func(ctx context.Context, id string) (*model.User, er
 // all; to is 1 ADMIN, 0 MANAGER, -1 API_CLIENT): 200; 401, 403; 404; 409
 // when to is not above the user's category, or is ADMIN; 422 for a
 // user_id or to of the wrong form.
-func (fx FX) PromoteUser() http.Handler { return fx.changeCategory(fx.R.Mutation().PromoteUser) }
+func (fx FX) PromoteUser() http.Handler { return fx.changeCategory(fx.R.Mutations().PromoteUser) }
 
 // DowngradeUser is PATCH /admin/users/{user_id}/category/downgrade?to=
 // (scope all): 200; 401, 403; 404; 409 when to is not below the user's
 // category, or is ADMIN; 422 for a user_id or to of the wrong form.
-func (fx FX) DowngradeUser() http.Handler { return fx.changeCategory(fx.R.Mutation().DowngradeUser) }
+func (fx FX) DowngradeUser() http.Handler { return fx.changeCategory(fx.R.Mutations().DowngradeUser) }
 
 func (fx FX) changeCategory(change func(ctx context.Context, id string, to model.Category) (*model.User, error)) http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {

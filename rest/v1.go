@@ -64,7 +64,7 @@ func (v V1) Login() http.Handler {
 			return nil, &v1Invalid{items: faults}
 		}
 		flow := gqlmodel.LoginFlowV1
-		out, err := v.R.Mutation().Login(ctx, gqlmodel.LoginInput{Login: f["username"].(string), Password: f["password"].(string), Flow: &flow})
+		out, err := v.R.Mutations().Login(ctx, gqlmodel.LoginInput{Login: f["username"].(string), Password: f["password"].(string), Flow: &flow})
 		if model.ErrorCode(err) == model.EUNAUTHORIZED {
 			return nil, withDetail(http.StatusBadRequest, v1BadCredentials, err)
 		} else if err != nil {
@@ -83,7 +83,7 @@ func (v V1) ListUsers() http.Handler {
 			return nil, err
 		}
 		users, total, err := collect(p, func(offset, first int) ([]*model.User, int, error) {
-			page, err := v.R.Query().AdminUsers(ctx, p.search, &offset, &first, nil)
+			page, err := v.R.Queries().AdminUsers(ctx, p.search, &offset, &first, nil)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -114,7 +114,7 @@ func (v V1) CreateUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return v1NewUserAnswer(v.R.Mutation().CreateUser(ctx, gqlmodel.CreateUserInput{
+		return v1NewUserAnswer(v.R.Mutations().CreateUser(ctx, gqlmodel.CreateUserInput{
 			Email: b.str("email"), Password: *b.str("password"), FullName: b.str("full_name"),
 			IsSuperuser: b.boolean("is_superuser"), IsActive: b.boolean("is_active"), ReworkAvailable: b.integer("rework_available"),
 		}))
@@ -124,7 +124,7 @@ func (v V1) CreateUser() http.Handler {
 // Me is GET /api/v1/users/me. 200 UserPublic, 401, 403.
 func (v V1) Me() http.Handler {
 	return v.handle(http.StatusOK, func(ctx context.Context, _ *http.Request) (any, error) {
-		return v1UserAnswer(v.R.Query().Me(ctx))
+		return v1UserAnswer(v.R.Queries().Me(ctx))
 	})
 }
 
@@ -137,7 +137,7 @@ func (v V1) UpdateMe() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return v1UserAnswer(v.R.Mutation().UpdateMe(ctx, gqlmodel.UpdateUserInput{FullName: b.str("full_name"), Email: b.str("email")}))
+		return v1UserAnswer(v.R.Mutations().UpdateMe(ctx, gqlmodel.UpdateUserInput{FullName: b.str("full_name"), Email: b.str("email")}))
 	})
 }
 
@@ -152,7 +152,7 @@ func (v V1) ChangePassword() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		_, err = v.R.Mutation().ChangeMyPassword(ctx, *b.str("current_password"), *b.str("new_password"))
+		_, err = v.R.Mutations().ChangeMyPassword(ctx, *b.str("current_password"), *b.str("new_password"))
 		if model.ErrorCode(err) == model.EINVALID {
 			return nil, withStatus(http.StatusBadRequest, err)
 		} else if err != nil {
@@ -172,7 +172,7 @@ func (v V1) Signup() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return v1NewUserAnswer(v.R.Mutation().Signup(ctx, gqlmodel.SignupInput{
+		return v1NewUserAnswer(v.R.Mutations().Signup(ctx, gqlmodel.SignupInput{
 			Email: *b.str("email"), Password: *b.str("password"), FullName: b.str("full_name")}))
 	})
 }
@@ -212,7 +212,7 @@ func (v V1) UpdateUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		u, err := v.R.Mutation().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
+		u, err := v.R.Mutations().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
 			Email: b.str("email"), FullName: b.str("full_name"), Password: b.str("password"),
 			IsSuperuser: b.boolean("is_superuser"), IsActive: b.boolean("is_active"), ReworkAvailable: b.integer("rework_available"),
 		})
@@ -233,7 +233,7 @@ func (v V1) DeleteUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := v.R.Mutation().DeleteUser(ctx, id); err != nil {
+		if _, err := v.R.Mutations().DeleteUser(ctx, id); err != nil {
 			return nil, err
 		}
 		return v1Message{"User deleted successfully"}, nil

@@ -67,7 +67,7 @@ func (v V1) CreateOrganization() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		o, err := v.R.Mutation().CreateOrganization(ctx, gqlmodel.CreateOrganizationInput{Name: *in.Name,
+		o, err := v.R.Mutations().CreateOrganization(ctx, gqlmodel.CreateOrganizationInput{Name: *in.Name,
 			AvatarImageURL: in.AvatarImageURL, AvatarImageMedia: in.AvatarImageMedia,
 			Description: in.Description, ReworkAvailable: in.ReworkAvailable})
 		return v.orgOf(ctx, o, err)
@@ -85,7 +85,7 @@ func (v V1) ListOrganizations() http.Handler {
 			return nil, err
 		}
 		orgs, total, err := collect(p, func(offset, first int) ([]*model.Organization, int, error) {
-			page, err := v.R.Query().Organizations(ctx, p.search, &offset, &first, nil)
+			page, err := v.R.Queries().Organizations(ctx, p.search, &offset, &first, nil)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -115,7 +115,7 @@ func (v V1) GetOrganization() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		o, err := v.R.Query().Organization(ctx, id)
+		o, err := v.R.Queries().Organization(ctx, id)
 		return v.orgOf(ctx, o, err)
 	})
 }
@@ -131,7 +131,7 @@ func (v V1) UpdateOrganization() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		o, err := v.R.Mutation().UpdateOrganization(ctx, id, gqlmodel.UpdateOrganizationInput{Name: in.Name,
+		o, err := v.R.Mutations().UpdateOrganization(ctx, id, gqlmodel.UpdateOrganizationInput{Name: in.Name,
 			AvatarImageURL: in.AvatarImageURL, AvatarImageMedia: in.AvatarImageMedia,
 			Description: in.Description, ReworkAvailable: in.ReworkAvailable, OwnerID: in.OwnerID})
 		return v.orgOf(ctx, o, err)
@@ -147,7 +147,7 @@ func (v V1) DeleteOrganization() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := v.R.Mutation().DeleteOrganization(ctx, id); err != nil {
+		if _, err := v.R.Mutations().DeleteOrganization(ctx, id); err != nil {
 			return nil, err
 		}
 		return v1Message{"Organization deleted successfully"}, nil
@@ -183,7 +183,7 @@ func (v V1) AddMember() http.Handler {
 		if err := joinV1Invalid(idErr, userErr); err != nil {
 			return nil, err
 		}
-		if _, err := v.R.Mutation().AddOrganizationMember(ctx, id, *userID); err != nil {
+		if _, err := v.R.Mutations().AddOrganizationMember(ctx, id, *userID); err != nil {
 			return nil, err
 		}
 		return v.membersOf(ctx, id, v1Page{limit: math.MaxInt})
@@ -202,7 +202,7 @@ func (v V1) RemoveMember() http.Handler {
 		if err := joinV1Invalid(idErr, userErr); err != nil {
 			return nil, err
 		}
-		if _, err := v.R.Mutation().RemoveOrganizationMember(ctx, id, userID); err != nil {
+		if _, err := v.R.Mutations().RemoveOrganizationMember(ctx, id, userID); err != nil {
 			return nil, badRequestIfInvalid(err)
 		}
 		return v1Message{"Member removed successfully"}, nil
@@ -236,7 +236,7 @@ func (v V1) MigrateResources() http.Handler {
 		if len(faults) > 0 {
 			return nil, &v1Invalid{items: faults}
 		}
-		res, err := v.R.Mutation().MigrateResources(ctx, id, *userID, kinds)
+		res, err := v.R.Mutations().MigrateResources(ctx, id, *userID, kinds)
 		if err != nil {
 			return nil, badRequestIfInvalid(err)
 		}
@@ -278,7 +278,7 @@ func (v V1) toV1Organization(ctx context.Context, o *model.Organization) (v1Orga
 // there are: the graph's Organization.members (members and superusers
 // only).
 func (v V1) membersOf(ctx context.Context, id string, p v1Page) (v1Members, error) {
-	o, err := v.R.Query().Organization(ctx, id)
+	o, err := v.R.Queries().Organization(ctx, id)
 	if err != nil {
 		return v1Members{}, err
 	}

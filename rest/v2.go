@@ -146,7 +146,7 @@ func (v V2) ListUsers() http.Handler {
 			if limit > 0 {
 				first = min(first, int(limit)-len(out.Items))
 			}
-			page, err := v.R.Query().Users(ctx, nil, &skip, &first, nil)
+			page, err := v.R.Queries().Users(ctx, nil, &skip, &first, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -169,7 +169,7 @@ func (v V2) CreateUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return v2UserAnswer(v.R.Mutation().CreateUser(ctx, gqlmodel.CreateUserInput{
+		return v2UserAnswer(v.R.Mutations().CreateUser(ctx, gqlmodel.CreateUserInput{
 			Username: in.Name, Email: v2Address(in.Email), Password: deref(in.Email.Password),
 			Age: in.Age, Gender: in.Gender, AuthMethod: in.Email.AuthMethod,
 		}))
@@ -184,7 +184,7 @@ func (v V2) GetUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return v2UserAnswer(v.R.Query().User(ctx, id))
+		return v2UserAnswer(v.R.Queries().User(ctx, id))
 	})
 }
 
@@ -205,7 +205,7 @@ func (v V2) UpdateUser() http.Handler {
 		if p := deref(in.Email.Password); p != "" {
 			password = &p
 		}
-		return v2UserAnswer(v.R.Mutation().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
+		return v2UserAnswer(v.R.Mutations().UpdateUser(ctx, id, gqlmodel.UpdateUserInput{
 			Username: in.Name, Email: v2Address(in.Email), Age: in.Age, Gender: in.Gender,
 			AuthMethod: in.Email.AuthMethod, Password: password,
 		}))
@@ -221,7 +221,7 @@ func (v V2) DeleteUser() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		_, err = v.R.Mutation().DeleteUser(ctx, id)
+		_, err = v.R.Mutations().DeleteUser(ctx, id)
 		return nil, err
 	})
 }

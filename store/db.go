@@ -22,6 +22,9 @@ import (
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/extra/bunotel"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fxgraph/gateway/model"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -37,6 +40,13 @@ type DB struct {
 
 	statementTimeout time.Duration
 	reconnects       *atomic.Int64 // listener reconnections, shared by copies (WithQueryHook)
+	tracerProvider   trace.TracerProvider
+}
+
+// WithTracerProvider puts every statement in a span (Bun's OpenTelemetry
+// hook), with the statement's text but never its values.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(db *DB) { db.tracerProvider = tp }
 }
 
 // Reconnects returns how many times the change and catalog listeners lost
@@ -94,6 +104,10 @@ func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option)
 			return nil, err
 		}
 		db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+	if out.tracerProvider != nil {
+		db = db.WithQueryHook(bunotel.NewQueryHook(bunotel.WithTracerProvider(out.tracerProvider),
+			bunotel.WithMeterProvider(metricnoop.NewMeterProvider()), bunotel.WithDBName(db.Dialect().Name().String())))
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()

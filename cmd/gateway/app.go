@@ -19,6 +19,7 @@ import (
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/prom"
 	"github.com/fxgraph/gateway/store"
+	"github.com/fxgraph/gateway/tracing"
 )
 
 // app is everything the server needs, built from the config and the store.
@@ -53,7 +54,7 @@ const signingKeySetting = "jwt_signing_key"
 // newApp builds the services: the signing key (configured, or generated
 // once and kept in the database), the hasher, the issuer and the
 // revocation cache, loaded.
-func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time) (*app, error) {
+func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time, tr *tracing.Tracing) (*app, error) {
 	key := cfg.JWTKey
 	if key == "" {
 		var err error
@@ -93,6 +94,9 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		},
 		authenticator: auth.NewAuthenticator(issuer, revocations),
 		revocations:   revocations,
+	}
+	if tr.Enabled() {
+		a.resolver.Tracer = tr.Provider.Tracer("github.com/fxgraph/gateway/graph")
 	}
 	stats := hub.Stats()
 	a.metrics.Watch(prom.Sources{

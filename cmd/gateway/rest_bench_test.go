@@ -17,6 +17,7 @@ import (
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store/storetest"
+	"github.com/fxgraph/gateway/tracing"
 )
 
 // The REST routes cost no more than their GraphQL equivalents: each pair
@@ -109,7 +110,7 @@ func benchServer(b *testing.B, backend string) (http.Handler, string) {
 			n++
 		}
 	}
-	a, err := newApp(ctx, cfg, logger, db, time.Now)
+	a, err := newApp(ctx, cfg, logger, db, time.Now, tracing.Off())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func benchServer(b *testing.B, backend string) (http.Handler, string) {
 			b.Fatal(err)
 		}
 	}
-	h := NewServer(logger, cfg, db, a.catalog, a.metrics, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger))
+	h := NewServer(logger, cfg, db, a.catalog, a.metrics, tracing.Off(), a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger))
 	r := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"mutation { login(input: {login: \"bench_admin\", password: \"bench-admin-pw\"}) { accessToken } }"}`))
 	r.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()

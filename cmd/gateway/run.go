@@ -17,6 +17,7 @@ import (
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
+	"github.com/fxgraph/gateway/tracing"
 )
 
 const usage = `usage: gateway [serve|migrate|createadmin|version] [flags]
@@ -61,8 +62,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := newLogger(cfg, stderr)
 	now := time.Now
+	tr := tracing.Off()
+	if cmd == "serve" {
+		if tr, err = tracing.FromEnv(ctx, getenv); err != nil {
+			return fmt.Errorf("tracing: %w", err)
+		}
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tr.Shutdown(shutdownCtx); err != nil {
+				logger.Warn("tracing: flush at shutdown failed", "err", err)
+			}
+		}()
+	}
 
-	db, err := openStore(ctx, cfg, logger, now)
+	db, err := openStore(ctx, cfg, logger, now, tr)
 	if err != nil {
 		return err
 	}
@@ -73,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "createadmin":
 		return createAdmin(ctx, cfg, logger, db, stdout)
 	}
-	return serve(ctx, cfg, logger, db, now)
+	return serve(ctx, cfg, logger, db, now, tr)
 }
 
 // healthcheck asks the gateway listening at addr whether it is ready; a
@@ -172,8 +186,12 @@ func createAdmin(ctx context.Context, cfg config, logger *slog.Logger, db *store
 }
 
 // openStore opens and migrates the store.
-func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.dsn(), now, store.WithLogger(logger), store.WithStatementTimeout(cfg.RequestTimeout))
+func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() time.Time, tr *tracing.Tracing) (*store.DB, error) {
+	opts := []store.Option{store.WithLogger(logger), store.WithStatementTimeout(cfg.RequestTimeout)}
+	if tr.Enabled() {
+		opts = append(opts, store.WithTracerProvider(tr.Provider))
+	}
+	db, err := store.Open(ctx, cfg.dsn(), now, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +206,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger, now func() 
 
 // serve runs the HTTP server until ctx is done, then shuts it down
 // gracefully.
-func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time) error {
+func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, now func() time.Time, tr *tracing.Tracing) error {
 	if cfg.SeedDemo {
 		seeded, err := db.SeedDemo(ctx)
 		if err != nil {
@@ -198,7 +216,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 			logger.Info("seeded the demo currencies and rates")
 		}
 	}
-	a, err := newApp(ctx, cfg, logger, db, now)
+	a, err := newApp(ctx, cfg, logger, db, now, tr)
 	if err != nil {
 		return err
 	}
@@ -237,7 +255,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewServer(logger, cfg, db, a.catalog, a.metrics, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
+		Handler:           NewServer(logger, cfg, db, a.catalog, a.metrics, tr, a.authenticator, a.handler(cfg), rest.NewSurfaces(a.resolver, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.ReadTimeout,  // a body trickled in is cut off
 		WriteTimeout:      cfg.WriteTimeout, // websockets clear both after the upgrade

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/inmem"
@@ -18,11 +20,12 @@ import (
 	"github.com/fxgraph/gateway/prom"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
+	"github.com/fxgraph/gateway/tracing"
 )
 
 // NewServer returns the gateway's HTTP handler: every route of routes.go
 // behind the common middleware. It takes every dependency it needs.
-func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Catalog, metrics *prom.Metrics, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
+func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Catalog, metrics *prom.Metrics, tr *tracing.Tracing, authn *auth.Authenticator, gql http.Handler, legacyAPI rest.Surfaces) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, logger, db, catalog, gql, legacyAPI)
 	if cfg.MetricsAddr == "" {
@@ -36,6 +39,7 @@ func NewServer(logger *slog.Logger, cfg config, db *store.DB, catalog *inmem.Cat
 	h = withCORS(h, cfg)
 	h = logRequests(h, logger, mux, metrics)
 	h = withRequestInfo(h)
+	h = withTracing(h, tr, mux)
 	h = recoverPanics(h, logger)
 	return h
 }
@@ -55,6 +59,24 @@ func withCORS(next http.Handler, cfg config) http.Handler {
 		AllowCredentials: cfg.CORSCredentials,
 		MaxAge:           int(cfg.CORSMaxAge / time.Second),
 	}).Handler(next)
+}
+
+// withTracing runs every request in a server span named after its route
+// pattern, continuing the caller's W3C trace context (otelhttp); nothing
+// when tracing is off.
+func withTracing(next http.Handler, tr *tracing.Tracing, mux *http.ServeMux) http.Handler {
+	if !tr.Enabled() {
+		return next
+	}
+	return otelhttp.NewHandler(next, "http",
+		otelhttp.WithTracerProvider(tr.Provider), otelhttp.WithPropagators(tr.Propagator),
+		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			if _, route := mux.Handler(r); route != "" {
+				return route
+			}
+			return r.Method + " unmatched"
+		}))
 }
 
 // requestIDHeader carries a request's id, in and out.
