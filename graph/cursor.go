@@ -9,11 +9,45 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// Page sizes of connections.
+// The page sizes of connections unless PageSizes say otherwise.
 const (
 	DefaultPageSize = 100
 	MaxPageSize     = 1000
 )
+
+// PageSizes are a connection's page sizes: Default when first is not given,
+// Max the largest first. A zero value takes DefaultPageSize or MaxPageSize.
+type PageSizes struct {
+	Default, Max int
+}
+
+// sizes returns p with its zero values defaulted.
+func (p PageSizes) sizes() (def, most int) {
+	def, most = p.Default, p.Max
+	if most <= 0 {
+		most = MaxPageSize
+	}
+	if def <= 0 {
+		def = min(DefaultPageSize, most)
+	}
+	return def, most
+}
+
+// cost is what a page of first items costs in complexity: its size.
+func (p PageSizes) cost(first *int) int {
+	def, most := p.sizes()
+	if first == nil || *first < 1 {
+		return def
+	}
+	return min(*first, most)
+}
+
+// MaxPageSize returns the largest page a list gives: the REST surfaces page
+// through lists with it.
+func (r *Resolver) MaxPageSize() int {
+	_, most := r.Pages.sizes()
+	return most
+}
 
 // Cursors are opaque to clients: base64 of a kind prefix and a key.
 const (
@@ -54,12 +88,13 @@ func decodeRateCursor(cursor *string) (int64, error) {
 }
 
 // pageSize returns first, or the default, and EINVALID when out of range.
-func pageSize(first *int) (int, error) {
+func (r *Resolver) pageSize(first *int) (int, error) {
+	def, most := r.Pages.sizes()
 	if first == nil {
-		return DefaultPageSize, nil
+		return def, nil
 	}
-	if *first < 1 || *first > MaxPageSize {
-		return 0, model.Invalid("first", "first must be between 1 and %d, got %d", MaxPageSize, *first)
+	if *first < 1 || *first > most {
+		return 0, model.Invalid("first", "first must be between 1 and %d, got %d", most, *first)
 	}
 	return *first, nil
 }

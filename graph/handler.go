@@ -27,7 +27,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 		opt(&o)
 	}
 	cfg := generated.Config{Resolvers: tracedRoot{r}}
-	setComplexity(&cfg.Complexity)
+	setComplexity(&cfg.Complexity, r.Pages)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 
 	if o.ws != nil {
@@ -105,23 +105,16 @@ const catalogCacheBytes = 32 << 20
 // setComplexity makes every connection cost `first` (or the default page
 // size) times its items: ten aliases of users(first: 1000) cost what they
 // ask for.
-func setComplexity(c *generated.ComplexityRoot) {
+func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
 	c.Query.Currencies = func(child int, first *int, _ *string) int {
-		return child * pageCost(first)
+		return child * pages.cost(first)
 	}
 	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string) int {
-		return child * pageCost(first)
+		return child * pages.cost(first)
 	}
-	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string) int { return child * pageCost(first) }
+	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string) int { return child * pages.cost(first) }
 	c.Query.Users, c.Query.AdminUsers, c.Query.Organizations = offsetPaged, offsetPaged, offsetPaged
 	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string) int {
-		return child * pageCost(first)
+		return child * pages.cost(first)
 	}
-}
-
-func pageCost(first *int) int {
-	if first == nil || *first < 1 {
-		return DefaultPageSize
-	}
-	return min(*first, MaxPageSize)
 }

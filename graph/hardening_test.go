@@ -1,12 +1,16 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
@@ -142,5 +146,26 @@ func TestEveryListPriced(t *testing.T) {
 		wantError(t, c.do(t, b.String(), nil), "COMPLEXITY_LIMIT_EXCEEDED", "")
 		var out map[string]any
 		c.mustData(t, "{ "+field+"(first: 10) { totalCount edges { node { id } } } }", nil, &out)
+	}
+}
+
+// TestPageSizes: the page sizes are settings; complexity prices a page by
+// them too.
+func TestPageSizes(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLite, time.Now)
+	seedManyRates(t, db, 12)
+	c := newServerWith(t, db, graph.DefaultLimits(), bcrypt.MinCost, func(r *graph.Resolver) { r.Pages = graph.PageSizes{Default: 2, Max: 5} })
+	c = c.as(c.newUser(t, model.CategoryAdmin).token)
+	var out struct {
+		ExchangeRates struct{ Edges []json.RawMessage }
+	}
+	c.mustData(t, `{ exchangeRates { edges { cursor } } }`, nil, &out)
+	if len(out.ExchangeRates.Edges) != 2 {
+		t.Errorf("a page without first: %d rates, want the default of 2", len(out.ExchangeRates.Edges))
+	}
+	wantError(t, c.do(t, `{ exchangeRates(first: 6) { edges { cursor } } }`, nil), graph.CodeBadUserInput, "between 1 and 5")
+	c.mustData(t, `{ exchangeRates(first: 5) { edges { cursor } } }`, nil, &out)
+	if len(out.ExchangeRates.Edges) != 5 {
+		t.Errorf("first: 5 gave %d rates", len(out.ExchangeRates.Edges))
 	}
 }

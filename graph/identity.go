@@ -412,7 +412,7 @@ func toAuthPayload(issued *auth.Issued, u *model.User) *gqlmodel.AuthPayload {
 // listUsers pages through users by offset, those matching search only when
 // it is given. EINVALID.
 func (r *Resolver) listUsers(ctx context.Context, search *string, skip, first *int, after *string) (*gqlmodel.UserConnection, error) {
-	limit, offset, err := offsetPage(userCursor, skip, first, after)
+	limit, offset, err := r.offsetPage(userCursor, skip, first, after)
 	if err != nil {
 		return nil, err
 	}

@@ -170,7 +170,7 @@ func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, 
 
 // listOrganizations pages through the organizations p may see.
 func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, skip, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
-	limit, offset, err := offsetPage(organizationCursor, skip, first, after)
+	limit, offset, err := r.offsetPage(organizationCursor, skip, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (r *Resolver) createResource(ctx context.Context, p *model.Principal, in gq
 // listResources pages through p's personal resources, or an
 // organization's when p may read it.
 func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *gqlmodel.ResourceKind, orgID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
-	limit, offset, err := offsetPage(resourceCursor, nil, first, after)
+	limit, offset, err := r.offsetPage(resourceCursor, nil, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -316,8 +316,8 @@ func (r *Resolver) migrateResources(ctx context.Context, orgID, userID string, k
 // offsetPage reads first and an offset cursor of the kind.
 // offsetPage reads the page arguments of an offset-paged list: skip, when
 // given, is an offset to start at instead of after. EINVALID.
-func offsetPage(kind string, skip, first *int, after *string) (limit, offset int, err error) {
-	if limit, err = pageSize(first); err != nil {
+func (r *Resolver) offsetPage(kind string, skip, first *int, after *string) (limit, offset int, err error) {
+	if limit, err = r.pageSize(first); err != nil {
 		return 0, 0, err
 	}
 	if skip != nil {

@@ -39,6 +39,9 @@ type Resolver struct {
 	Throttle      model.Throttle
 	// RegistrationClosed refuses self-registration (register, signup).
 	RegistrationClosed bool
+	// Pages are the connections' page sizes (zero: 100 by default, 1,000
+	// at most).
+	Pages PageSizes
 	// Counters count what metrics report of the resolvers.
 	Counters Counters
 	// Tracer, when set, runs every operation and every root resolver in a

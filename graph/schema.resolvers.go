@@ -383,7 +383,7 @@ func (r *queryResolver) Currencies(ctx context.Context, first *int, after *strin
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(first)
+	limit, err := r.pageSize(first)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +424,7 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(first)
+	limit, err := r.pageSize(first)
 	if err != nil {
 		return nil, err
 	}

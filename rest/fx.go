@@ -75,7 +75,7 @@ func (fx FX) toFXRate(r *gqlmodel.ExchangeRate) fxRate {
 func (fx FX) ListCurrencies() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxCurrency{}
-		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().Currencies(ctx, first, after)
 			if err != nil {
 				return nil, err
@@ -170,7 +170,7 @@ func (fx FX) DeleteCurrency() http.Handler {
 func (fx FX) ListRates() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxRate{}
-		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().ExchangeRates(ctx, nil, nil, first, after)
 			if err != nil {
 				return nil, err
@@ -292,13 +292,13 @@ func (fx FX) Convert() http.Handler {
 	})
 }
 
-// eachPage calls page for every page of a connection, graph.MaxPageSize
-// items at a time, until there is no next page or page fails: a legacy
-// list without a limit.
-func eachPage(page func(first *int, after *string) (*gqlmodel.PageInfo, error)) error {
+// eachPage calls page for every page of a connection, size items at a time
+// (the resolvers' largest page), until there is no next page or page
+// fails: a legacy list without a limit.
+func eachPage(size int, page func(first *int, after *string) (*gqlmodel.PageInfo, error)) error {
 	var after *string
 	for {
-		first := graph.MaxPageSize
+		first := size
 		pi, err := page(&first, after)
 		if err != nil {
 			return err

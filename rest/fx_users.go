@@ -229,7 +229,7 @@ func (fx FX) SearchUser() http.Handler {
 func (fx FX) ListUsers() http.Handler {
 	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxUser{}
-		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().AdminUsers(ctx, nil, nil, first, after)
 			if err != nil {
 				return nil, err

@@ -19,7 +19,7 @@ func TestEachPage(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		var afters []string
-		err := eachPage(func(first *int, after *string) (*gqlmodel.PageInfo, error) {
+		err := eachPage(graph.MaxPageSize, func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			if *first != graph.MaxPageSize {
 				t.Errorf("first: got %v, want %v", *first, graph.MaxPageSize)
 			}
@@ -38,7 +38,7 @@ func TestEachPage(t *testing.T) {
 	t.Run("Err", func(t *testing.T) {
 		boom := errors.New("boom")
 		calls := 0
-		err := eachPage(func(*int, *string) (*gqlmodel.PageInfo, error) {
+		err := eachPage(graph.MaxPageSize, func(*int, *string) (*gqlmodel.PageInfo, error) {
 			calls++
 			if calls == 2 {
 				return nil, boom

@@ -82,7 +82,7 @@ func (v V1) ListUsers() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		users, total, err := collect(p, func(offset, first int) ([]*model.User, int, error) {
+		users, total, err := collect(p, v.R.MaxPageSize(), func(offset, first int) ([]*model.User, int, error) {
 			page, err := v.R.Queries().AdminUsers(ctx, p.search, &offset, &first, nil)
 			if err != nil {
 				return nil, 0, err

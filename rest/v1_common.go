@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/fxgraph/gateway/graph"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -245,15 +244,15 @@ func readV1Page(r *http.Request) (v1Page, error) {
 	return p, nil
 }
 
-// collect reads up to p.limit items from p.skip on, graph.MaxPageSize at a
-// time, with fetch(offset, first), which returns a page and the total
-// count of the list. A limit of 0 still calls fetch once, for the count
-// (and the resolver's authorization).
-func collect[T any](p v1Page, fetch func(offset, first int) ([]T, int, error)) ([]T, int, error) {
+// collect reads up to p.limit items from p.skip on, maxPage at a time
+// (the resolvers' largest page), with fetch(offset, first), which returns a
+// page and the total count of the list. A limit of 0 still calls fetch
+// once, for the count (and the resolver's authorization).
+func collect[T any](p v1Page, maxPage int, fetch func(offset, first int) ([]T, int, error)) ([]T, int, error) {
 	out := []T{}
 	for {
 		want := p.limit - len(out)
-		first := min(max(want, 1), graph.MaxPageSize)
+		first := min(max(want, 1), maxPage)
 		items, total, err := fetch(p.skip+len(out), first)
 		if err != nil {
 			return nil, 0, err

@@ -84,7 +84,7 @@ func (v V1) ListOrganizations() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		orgs, total, err := collect(p, func(offset, first int) ([]*model.Organization, int, error) {
+		orgs, total, err := collect(p, v.R.MaxPageSize(), func(offset, first int) ([]*model.Organization, int, error) {
 			page, err := v.R.Queries().Organizations(ctx, p.search, &offset, &first, nil)
 			if err != nil {
 				return nil, 0, err

@@ -142,7 +142,7 @@ func (v V2) ListUsers() http.Handler {
 		}
 		out := v2UserList{Items: []v2User{}, Offset: offset, Limit: limit}
 		for {
-			first, skip := graph.MaxPageSize, int(offset)+len(out.Items)
+			first, skip := v.R.MaxPageSize(), int(offset)+len(out.Items)
 			if limit > 0 {
 				first = min(first, int(limit)-len(out.Items))
 			}

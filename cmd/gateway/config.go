@@ -49,6 +49,7 @@ type config struct {
 
 	// Hardening: every limit below has a flag and an environment variable.
 	Limits            graph.Limits
+	Pages             graph.PageSizes
 	RequestTimeout    time.Duration // every HTTP request and GraphQL operation but subscriptions
 	ReadTimeout       time.Duration // reading a request, body included
 	WriteTimeout      time.Duration // writing a response
@@ -135,6 +136,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.int(&c.Limits.MaxFields, "max-fields", "MAX_FIELDS", c.Limits.MaxFields, 1, "field selections of one GraphQL document once its fragments are expanded")
 	f.int(&c.Limits.MaxTokens, "max-tokens", "MAX_TOKENS", c.Limits.MaxTokens, 100, "parser tokens of one GraphQL document")
 	f.int(&c.Limits.MaxErrors, "max-errors", "MAX_ERRORS", c.Limits.MaxErrors, 1, "errors of one GraphQL response; the rest are dropped, and one error says so")
+	f.int(&c.Pages.Default, "page-size", "PAGE_SIZE", graph.DefaultPageSize, 1, "items of a connection's page when first is not given")
+	f.int(&c.Pages.Max, "max-page-size", "MAX_PAGE_SIZE", graph.MaxPageSize, 1, "the largest first a connection accepts")
 	f.bool(&c.Limits.Introspection, "introspection", "INTROSPECTION", true, "serve GraphQL introspection and \"Did you mean\" suggestions; false turns both off")
 	var registration string
 	f.oneOf(&registration, "registration", "REGISTRATION", "open", []string{"open", "closed"}, "self-registration (register, /clients/register, v1 signup)")
@@ -161,6 +164,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if c.AdminUsername != "" && c.AdminPassword == "" {
 		errs = append(errs, fmt.Errorf("admin-username: ADMIN_PASSWORD must be set too"))
+	}
+	if c.Pages.Default > c.Pages.Max {
+		errs = append(errs, fmt.Errorf("page-size: %d is more than -max-page-size %d", c.Pages.Default, c.Pages.Max))
 	}
 	if c.CORSCredentials && slices.Contains(c.CORSOrigins, "*") {
 		errs = append(errs, fmt.Errorf("cors-credentials: not with -cors-origins *; name the origins"))

@@ -419,3 +419,28 @@ func TestCORS(t *testing.T) {
 		}
 	})
 }
+
+// TestRESTPagesThroughSmallPages: with a small -max-page-size, the legacy
+// lists still answer every item, a page at a time.
+func TestRESTPagesThroughSmallPages(t *testing.T) {
+	base := hardenedGateway(t, storetest.SQLite, map[string]string{"MAX_PAGE_SIZE": "5", "PAGE_SIZE": "5"})
+	token := login(t, base, "fx_admin", "fx-admin-pw")
+	res, err := http.NewRequest("GET", base+"/currencies", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Header.Set("Authorization", "Bearer "+token)
+	got, err := http.DefaultClient.Do(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Body.Close()
+	var list []map[string]any
+	if err := json.NewDecoder(got.Body).Decode(&list); err != nil || len(list) < 10 {
+		t.Errorf("GET /currencies with pages of 5: %d currencies, %v; want every demo currency", len(list), err)
+	}
+	_, out := postGraphQL(t, base, token, `{ currencies(first: 6) { totalCount } }`)
+	if out["errors"] == nil {
+		t.Error("first: 6 over a max page size of 5 was accepted")
+	}
+}
