@@ -57,4 +57,4 @@ bench-peers:
 
 ## build: a static binary without cgo
 build:
-	CGO_ENABLED=0 $(GO) build -buildvcs=true -o bin/gateway ./cmd/gateway
+	CGO_ENABLED=0 $(GO) build -buildvcs=true -ldflags "-X main.buildTime=$$(date -u +%Y-%m-%dT%H:%M:%SZ)" -o bin/gateway ./cmd/gateway

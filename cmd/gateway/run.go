@@ -45,7 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, err := io.WriteString(stdout, usage)
 		return err
 	case "version":
-		_, err := io.WriteString(stdout, versionText(debug.ReadBuildInfo()))
+		info, ok := debug.ReadBuildInfo()
+		_, err := io.WriteString(stdout, versionText(info, ok, buildTime))
 		return err
 	default:
 		_, _ = io.WriteString(stderr, usage)
@@ -118,10 +119,15 @@ func healthcheck(ctx context.Context, addr string) error {
 	return nil
 }
 
-// versionText describes the build: the module's version, and the VCS
-// revision, its time and whether the tree had changes, as the Go toolchain
-// records them in the binary (go build from a checkout).
-func versionText(info *debug.BuildInfo, ok bool) string {
+// buildTime is when make build linked the binary (-ldflags -X), "" else:
+// the one package-level variable, set by the linker and never after.
+var buildTime string
+
+// versionText describes the build: the module's version, the VCS revision,
+// its time and whether the tree had changes, as the Go toolchain records
+// them in the binary (go build from a checkout), and built, the link time
+// make build stamps.
+func versionText(info *debug.BuildInfo, ok bool, built string) string {
 	if !ok {
 		return "gateway (no build information)\n"
 	}
@@ -136,6 +142,9 @@ func versionText(info *debug.BuildInfo, ok bool) string {
 			out += ", with local changes"
 		}
 		out += "\n"
+	}
+	if built != "" {
+		out += "built " + built + "\n"
 	}
 	return out
 }
