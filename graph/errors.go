@@ -25,8 +25,8 @@ const (
 	CodeInternal        = "INTERNAL_SERVER_ERROR"
 )
 
-// ExtensionCode maps an application error code to its GraphQL code.
-func ExtensionCode(code string) string {
+// extensionCode maps an application error code to its GraphQL code.
+func extensionCode(code string) string {
 	switch code {
 	case model.EINVALID:
 		return CodeBadUserInput
@@ -56,7 +56,7 @@ func errorPresenter(logger *slog.Logger, suggestions bool) graphql.ErrorPresente
 		switch {
 		case errors.As(err, &me):
 			gqlErr.Message = me.Message
-			gqlErr.Extensions = map[string]any{"code": ExtensionCode(me.Code)}
+			gqlErr.Extensions = map[string]any{"code": extensionCode(me.Code)}
 			if me.Field != "" {
 				gqlErr.Extensions["field"] = me.Field
 			}

@@ -546,7 +546,7 @@ func (r *Resolver) checkCredentials(ctx context.Context, login, password string)
 }
 
 // errInactive refuses a disabled user's credentials.
-var errInactive = model.Errorf(model.EFORBIDDEN, "Inactive user")
+var errInactive = model.ErrInactiveUser
 
 // throttles reports whether failed logins are counted.
 func (r *Resolver) throttles() bool { return r.LoginFailures != nil && r.Throttle.Enabled() }

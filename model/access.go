@@ -20,7 +20,6 @@ const (
 	ScopeRateUpdate     Scope = "exch_rate:update"
 	ScopeCurrencyDelete       = ScopeAll
 	ScopeRateDelete           = ScopeAll
-	ScopeAdmin                = ScopeAll // every fx /admin operation
 )
 
 // Principal is who makes a request: the user of a verified, unrevoked

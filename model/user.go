@@ -305,3 +305,7 @@ func ParseDeviceID(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// ErrInactiveUser refuses the credentials of a disabled user: surfaces that
+// word it their own way (v1's 400) match it with errors.Is.
+var ErrInactiveUser = Errorf(EFORBIDDEN, "Inactive user")

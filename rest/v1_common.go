@@ -127,7 +127,7 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		writeJSON(w, http.StatusUnauthorized, v1Detail{"Not authenticated"})
 	case model.EFORBIDDEN:
-		if msg == "Inactive user" {
+		if errors.Is(err, model.ErrInactiveUser) {
 			writeJSON(w, http.StatusBadRequest, v1Detail{msg})
 			return
 		}

@@ -31,10 +31,10 @@ func (db *DB) LoadCatalog(ctx context.Context) ([]*model.Currency, []*model.Exch
 	}
 	err := db.bun.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&currencies).OrderExpr("c.code ASC").Scan(ctx); err != nil {
-			return translate("load currencies", err, nil, nil, nil)
+			return wrap("load currencies", err)
 		}
 		err := selectRates(tx, &rates).OrderExpr("r.id ASC").Scan(ctx)
-		return translate("load rates", err, nil, nil, nil)
+		return wrap("load rates", err)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -50,7 +50,7 @@ func notifyCatalog(ctx context.Context, tx bun.Tx) error {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, '')", catalogChannel)
-	return translate("notify catalog", err, nil, nil, nil)
+	return wrap("notify catalog", err)
 }
 
 // catalogChanged tells this process's catalog followers that a write

@@ -70,12 +70,12 @@ func (db *DB) recordChange(ctx context.Context, tx bun.Tx, kind model.RateChange
 		ON CONFLICT (base_code, target_code) DO UPDATE SET seq = pair_sequences.seq + 1 RETURNING seq`,
 		pair.Base, pair.Target).Scan(ctx, &seq)
 	if err != nil {
-		return model.RateChange{}, translate("number change", err, nil, nil, nil)
+		return model.RateChange{}, wrap("number change", err)
 	}
 	row := &changeRow{Kind: string(kind), Base: pair.Base, Target: pair.Target, Rate: decimalText(rate),
 		Previous: decimalText(prev), Seq: seq, At: db.now().UTC()}
 	if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return model.RateChange{}, translate("record change", err, nil, nil, nil)
+		return model.RateChange{}, wrap("record change", err)
 	}
 	if tx.Dialect().Name() == dialect.PG {
 		payload, err := json.Marshal(row)
@@ -83,7 +83,7 @@ func (db *DB) recordChange(ctx context.Context, tx bun.Tx, kind model.RateChange
 			return model.RateChange{}, fmt.Errorf("store: notification: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", changeChannel, string(payload)); err != nil {
-			return model.RateChange{}, translate("notify change", err, nil, nil, nil)
+			return model.RateChange{}, wrap("notify change", err)
 		}
 	}
 	return toChange(row)
@@ -160,7 +160,7 @@ const resyncWindow = 1000
 func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
 	var last int64
 	if err := db.bun.NewSelect().Model((*changeRow)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &last); err != nil {
-		return translate("last change", err, nil, nil, nil)
+		return wrap("last change", err)
 	}
 	seen := newSeenSet(4 * resyncWindow)
 	// What committed before we started is history, not news: mark the
@@ -169,7 +169,7 @@ func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
 	// transactions in flight now).
 	var old []int64
 	if err := db.bun.NewSelect().Model((*changeRow)(nil)).Column("id").Where("rc.id > ?", last-resyncWindow).Scan(ctx, &old); err != nil {
-		return translate("recent changes", err, nil, nil, nil)
+		return wrap("recent changes", err)
 	}
 	for _, id := range old {
 		seen.add(id)
@@ -257,7 +257,7 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.Ra
 func (db *DB) PruneChanges(ctx context.Context, before time.Time) (int64, error) {
 	res, err := db.bun.NewDelete().Model((*changeRow)(nil)).Where("at < ?", before.UTC()).Exec(ctx)
 	if err != nil {
-		return 0, translate("prune changes", err, nil, nil, nil)
+		return 0, wrap("prune changes", err)
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
@@ -268,7 +268,7 @@ func (db *DB) PruneChanges(ctx context.Context, before time.Time) (int64, error)
 func (db *DB) RateSnapshot(ctx context.Context, f model.RateFilter) ([]model.RateChange, error) {
 	var rows []*rateRow
 	if err := filterRates(selectRates(db.bun, &rows), f).OrderExpr("r.id").Limit(10000).Scan(ctx); err != nil {
-		return nil, translate("snapshot", err, nil, nil, nil)
+		return nil, wrap("snapshot", err)
 	}
 	var seqs []struct {
 		Base   string `bun:"base_code"`
@@ -276,7 +276,7 @@ func (db *DB) RateSnapshot(ctx context.Context, f model.RateFilter) ([]model.Rat
 		Seq    int64  `bun:"seq"`
 	}
 	if err := db.bun.NewSelect().Table("pair_sequences").Column("base_code", "target_code", "seq").Scan(ctx, &seqs); err != nil {
-		return nil, translate("snapshot sequences", err, nil, nil, nil)
+		return nil, wrap("snapshot sequences", err)
 	}
 	seqOf := make(map[model.Pair]int64, len(seqs))
 	for _, s := range seqs {

@@ -17,7 +17,7 @@ var errCurrencyNotFound = model.Errorf(model.ENOTFOUND, "Currency not found")
 func (db *DB) FindCurrencies(ctx context.Context, after string, limit int) ([]*model.Currency, int, error) {
 	total, err := db.bun.NewSelect().Model((*currencyRow)(nil)).Count(ctx)
 	if err != nil {
-		return nil, 0, translate("count currencies", err, nil, nil, nil)
+		return nil, 0, wrap("count currencies", err)
 	}
 	var rows []*currencyRow
 	q := db.bun.NewSelect().Model(&rows).OrderExpr("c.code ASC").Limit(int64(limit))
@@ -25,7 +25,7 @@ func (db *DB) FindCurrencies(ctx context.Context, after string, limit int) ([]*m
 		q = q.Where("c.code > ?", after)
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, 0, translate("find currencies", err, nil, nil, nil)
+		return nil, 0, wrap("find currencies", err)
 	}
 	return convertRows(rows, toCurrency), int(total), nil
 }
@@ -124,10 +124,10 @@ func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency,
 		}
 		err = selectRates(tx, &rates).Where("r.base_id = ? OR r.target_id = ?", row.ID, row.ID).OrderExpr("r.id").Scan(ctx)
 		if err != nil {
-			return translate("find rates of currency", err, nil, nil, nil)
+			return wrap("find rates of currency", err)
 		}
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
-			return translate("delete currency", err, nil, nil, nil)
+			return wrap("delete currency", err)
 		}
 		if err := notifyCatalog(ctx, tx); err != nil {
 			return err
@@ -161,7 +161,7 @@ func findCurrency(ctx context.Context, db bun.IDB, code string) (*currencyRow, e
 func findCurrenciesWhere(ctx context.Context, db bun.IDB, where string, list any) ([]*currencyRow, error) {
 	var rows []*currencyRow
 	if err := db.NewSelect().Model(&rows).Where(where, bun.List(list)).Scan(ctx); err != nil {
-		return nil, translate("find currencies", err, nil, nil, nil)
+		return nil, wrap("find currencies", err)
 	}
 	return rows, nil
 }

@@ -87,3 +87,7 @@ func translate(op string, err error, notFound, conflict, invalid *model.Error) e
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
+
+// wrap is translate for an error with no constraint or absence to name: a
+// model error passes, anything else is internal, wrapped with op.
+func wrap(op string, err error) error { return translate(op, err, nil, nil, nil) }

@@ -36,18 +36,18 @@ func (db *DB) AddLoginFailures(ctx context.Context, window time.Duration, delta 
 		for _, k := range keys {
 			if _, err := tx.NewInsert().Model(&loginFailureRow{KeyHash: k, WindowStart: now}).
 				On("CONFLICT (key_hash) DO NOTHING").Exec(ctx); err != nil {
-				return translate("count login failure", err, nil, nil, nil)
+				return wrap("count login failure", err)
 			}
 			// Both SETs read the row as it was.
 			if _, err := tx.NewUpdate().Model((*loginFailureRow)(nil)).
 				Set("failures = CASE WHEN window_start <= ? THEN ? WHEN failures + ? < 0 THEN 0 ELSE failures + ? END", expired, max(delta, 0), delta, delta).
 				Set("window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END", expired, now).
 				Where("key_hash = ?", k).Exec(ctx); err != nil {
-				return translate("count login failure", err, nil, nil, nil)
+				return wrap("count login failure", err)
 			}
 		}
 		err := tx.NewSelect().Model(&rows).Where("lf.key_hash IN (?)", bun.List(keys)).Scan(ctx)
-		return translate("count login failures", err, nil, nil, nil)
+		return wrap("count login failures", err)
 	})
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (db *DB) AddLoginFailures(ctx context.Context, window time.Duration, delta 
 // ClearLoginFailures forgets the keys' failures.
 func (db *DB) ClearLoginFailures(ctx context.Context, keys ...string) error {
 	_, err := db.bun.NewDelete().Model((*loginFailureRow)(nil)).Where("key_hash IN (?)", bun.List(keys)).Exec(ctx)
-	return translate("clear login failures", err, nil, nil, nil)
+	return wrap("clear login failures", err)
 }
 
 // PruneLoginFailures deletes the counters whose window began before
@@ -70,7 +70,7 @@ func (db *DB) ClearLoginFailures(ctx context.Context, keys ...string) error {
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int64, error) {
 	res, err := db.bun.NewDelete().Model((*loginFailureRow)(nil)).Where("window_start < ?", before.UTC()).Exec(ctx)
 	if err != nil {
-		return 0, translate("prune login failures", err, nil, nil, nil)
+		return 0, wrap("prune login failures", err)
 	}
 	return res.RowsAffected()
 }

@@ -87,7 +87,7 @@ func (db *DB) FindOrganizationByUUID(ctx context.Context, id string) (*model.Org
 func (db *DB) FindOrganizationsByIDs(ctx context.Context, ids []int64) ([]*model.Organization, error) {
 	var rows []*organizationRow
 	if err := db.bun.NewSelect().Model(&rows).Where("o.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, translate("find organizations", err, nil, nil, nil)
+		return nil, wrap("find organizations", err)
 	}
 	return convertRows(rows, toOrganization), nil
 }
@@ -108,7 +108,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f model.OrganizationFilter)
 	}
 	total, err := q.ScanAndCount(ctx)
 	if err != nil {
-		return nil, 0, translate("find organizations", err, nil, nil, nil)
+		return nil, 0, wrap("find organizations", err)
 	}
 	return convertRows(rows, toOrganization), int(total), nil
 }
@@ -158,7 +158,7 @@ func (db *DB) DeleteOrganization(ctx context.Context, id int64) error {
 	return db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*organizationRow)(nil)).Where("id = ?", id).Exec(ctx)
 		if err != nil {
-			return translate("delete organization", err, nil, nil, nil)
+			return wrap("delete organization", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errOrgNotFound
@@ -171,7 +171,7 @@ func (db *DB) DeleteOrganization(ctx context.Context, id int64) error {
 func (db *DB) FindMembers(ctx context.Context, orgID int64) ([]*model.Membership, error) {
 	var rows []*membershipRow
 	if err := db.bun.NewSelect().Model(&rows).Where("m.organization_id = ?", orgID).OrderExpr("m.joined_at, m.user_id").Scan(ctx); err != nil {
-		return nil, translate("find members", err, nil, nil, nil)
+		return nil, wrap("find members", err)
 	}
 	return convertRows(rows, toMembership), nil
 }
@@ -180,7 +180,7 @@ func (db *DB) FindMembers(ctx context.Context, orgID int64) ([]*model.Membership
 func (db *DB) IsMember(ctx context.Context, orgID, userID int64) (bool, error) {
 	ok, err := db.bun.NewSelect().Model((*membershipRow)(nil)).Where("m.organization_id = ? AND m.user_id = ?", orgID, userID).Exists(ctx)
 	if err != nil {
-		return false, translate("is member", err, nil, nil, nil)
+		return false, wrap("is member", err)
 	}
 	return ok, nil
 }
@@ -210,7 +210,7 @@ func (db *DB) RemoveMember(ctx context.Context, orgID, userID int64) error {
 		}
 		res, err := tx.NewDelete().Model((*membershipRow)(nil)).Where("organization_id = ? AND user_id = ?", orgID, userID).Exec(ctx)
 		if err != nil {
-			return translate("remove member", err, nil, nil, nil)
+			return wrap("remove member", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.Errorf(model.ENOTFOUND, "The user is not a member of the organization")

@@ -40,14 +40,14 @@ func (db *DB) FindExchangeRates(ctx context.Context, f model.RateFilter, page mo
 	var rows []*rateRow
 	total, err := filterRates(selectRates(db.bun, &rows), f).Count(ctx)
 	if err != nil {
-		return nil, 0, translate("count rates", err, nil, nil, nil)
+		return nil, 0, wrap("count rates", err)
 	}
 	q := filterRates(selectRates(db.bun, &rows), f).OrderExpr("r.id ASC").Limit(int64(page.Limit))
 	if page.After > 0 {
 		q = q.Where("r.id > ?", page.After)
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, 0, translate("find rates", err, nil, nil, nil)
+		return nil, 0, wrap("find rates", err)
 	}
 	return convertRows(rows, toExchangeRate), int(total), nil
 }
@@ -69,7 +69,7 @@ func (db *DB) FindRatesTouching(ctx context.Context, codes ...string) ([]*model.
 		Where("b.code IN (?) OR t.code IN (?)", bun.List(codes), bun.List(codes)).
 		OrderExpr("r.id").Scan(ctx)
 	if err != nil {
-		return nil, translate("find rates touching", err, nil, nil, nil)
+		return nil, wrap("find rates touching", err)
 	}
 	return convertRows(rows, toExchangeRate), nil
 }
@@ -158,7 +158,7 @@ func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.E
 			return err
 		}
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
-			return translate("delete rate", err, nil, nil, nil)
+			return wrap("delete rate", err)
 		}
 		change, err = db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate.Decimal)
 		return err
@@ -179,7 +179,7 @@ func findRate(ctx context.Context, db bun.IDB, pair model.Pair, forUpdate bool) 
 		q = q.For("UPDATE OF r")
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, translate("find rate", err, nil, nil, nil)
+		return nil, wrap("find rate", err)
 	}
 	if len(rows) == 0 {
 		return nil, errRateNotFound

@@ -76,7 +76,7 @@ func (db *DB) FindResources(ctx context.Context, f model.ResourceFilter) ([]*mod
 	}
 	total, err := q.ScanAndCount(ctx)
 	if err != nil {
-		return nil, 0, translate("find resources", err, nil, nil, nil)
+		return nil, 0, wrap("find resources", err)
 	}
 	return convertRows(rows, toResource), int(total), nil
 }
@@ -90,14 +90,14 @@ func (db *DB) MigrateResources(ctx context.Context, orgID, userID int64, kinds [
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		exists, err := tx.NewSelect().Model((*organizationRow)(nil)).Where("o.id = ?", orgID).Exists(ctx)
 		if err != nil {
-			return translate("find organization", err, nil, nil, nil)
+			return wrap("find organization", err)
 		}
 		if !exists {
 			return errOrgNotFound
 		}
 		member, err := tx.NewSelect().Model((*membershipRow)(nil)).Where("m.organization_id = ? AND m.user_id = ?", orgID, userID).Exists(ctx)
 		if err != nil {
-			return translate("is member", err, nil, nil, nil)
+			return wrap("is member", err)
 		}
 		if !member {
 			return model.Errorf(model.EINVALID, "The source user is not a member of the organization")
@@ -108,7 +108,7 @@ func (db *DB) MigrateResources(ctx context.Context, orgID, userID int64, kinds [
 				Set("organization_id = ?", orgID).Set("updated_at = ?", now).
 				Where("owner_id = ? AND kind = ? AND organization_id IS NULL", userID, string(k)).Exec(ctx)
 			if err != nil {
-				return translate("migrate resources", err, nil, nil, nil)
+				return wrap("migrate resources", err)
 			}
 			n, _ := res.RowsAffected()
 			counts[k] = int(n)

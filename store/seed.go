@@ -48,7 +48,7 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*currencyRow)(nil)).Count(ctx)
 		if err != nil || n > 0 {
-			return translate("seed: count currencies", err, nil, nil, nil)
+			return wrap("seed: count currencies", err)
 		}
 		now := db.now().UTC()
 		rows := make([]currencyRow, len(demoCurrencies))
@@ -57,7 +57,7 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 			rows[i] = c
 			rows[i].CreatedAt, rows[i].UpdatedAt = now, now
 			if _, err := tx.NewInsert().Model(&rows[i]).Returning("id").Exec(ctx); err != nil {
-				return translate("seed: currency", err, nil, nil, nil)
+				return wrap("seed: currency", err)
 			}
 			ids[c.Code] = rows[i].ID
 		}
@@ -66,7 +66,7 @@ func (db *DB) SeedDemo(ctx context.Context) (bool, error) {
 			rates[i] = rateRow{BaseID: ids[r.base], TargetID: ids[r.target], Rate: exactDecimal{decimal.RequireFromString(r.rate)}, CreatedAt: now, UpdatedAt: now}
 		}
 		if _, err := tx.NewInsert().Model(&rates).Exec(ctx); err != nil {
-			return translate("seed: rates", err, nil, nil, nil)
+			return wrap("seed: rates", err)
 		}
 		seeded = true
 		return nil

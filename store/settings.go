@@ -30,10 +30,10 @@ func (db *DB) Setting(ctx context.Context, key string, value func() (string, err
 	}
 	row = &settingRow{Key: key, Value: v, CreatedAt: db.now().UTC()}
 	if _, err := db.bun.NewInsert().Model(row).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
-		return "", translate("store setting", err, nil, nil, nil)
+		return "", wrap("store setting", err)
 	}
 	if err := db.bun.NewSelect().Model(row).Where("s.key = ?", key).Scan(ctx); err != nil {
-		return "", translate("read setting", err, nil, nil, nil)
+		return "", wrap("read setting", err)
 	}
 	return row.Value, nil
 }

@@ -96,7 +96,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, old string, tokens ...*mod
 			return revokeDeviceTokens(ctx, tx, *row.UserID, row.DeviceID, now)
 		}
 		if _, err := tx.NewUpdate().Model(row).Set("revoked_at = ?", now).WherePK().Exec(ctx); err != nil {
-			return translate("revoke refresh token", err, nil, nil, nil)
+			return wrap("revoke refresh token", err)
 		}
 		return insertTokens(ctx, tx, tokens)
 	})
@@ -118,14 +118,14 @@ func (db *DB) RevokeTokens(ctx context.Context, userID int64, ids []string) ([]s
 			q = q.Where("tk.id IN (?)", bun.List(ids))
 		}
 		if err := q.OrderExpr("tk.issued_at, tk.id").Scan(ctx, &revoked); err != nil {
-			return translate("find tokens to revoke", err, nil, nil, nil)
+			return wrap("find tokens to revoke", err)
 		}
 		if len(revoked) == 0 {
 			return nil
 		}
 		_, err := tx.NewUpdate().Model((*tokenRow)(nil)).Set("revoked_at = ?", now).
 			Where("id IN (?)", bun.List(revoked)).Exec(ctx)
-		return translate("revoke tokens", err, nil, nil, nil)
+		return wrap("revoke tokens", err)
 	})
 	if revoked == nil {
 		revoked = []string{}
@@ -140,7 +140,7 @@ func (db *DB) RevokedSince(ctx context.Context, since time.Time) ([]*model.Token
 	err := db.bun.NewSelect().Model(&rows).Column("id", "expires_at", "revoked_at").
 		Where("tk.revoked_at >= ? AND tk.expires_at > ?", since.UTC(), db.now().UTC()).Scan(ctx)
 	if err != nil {
-		return nil, translate("find revoked tokens", err, nil, nil, nil)
+		return nil, wrap("find revoked tokens", err)
 	}
 	return convertRows(rows, toToken), nil
 }
@@ -157,13 +157,13 @@ func insertTokens(ctx context.Context, tx bun.Tx, tokens []*model.Token) error {
 func revokeDeviceTokens(ctx context.Context, tx bun.Tx, userID int64, device string, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*tokenRow)(nil)).Set("revoked_at = ?", now).
 		Where("user_id = ? AND device_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, device, now).Exec(ctx)
-	return translate("revoke device tokens", err, nil, nil, nil)
+	return wrap("revoke device tokens", err)
 }
 
 func revokeUserTokens(ctx context.Context, tx bun.Tx, userID int64, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*tokenRow)(nil)).Set("revoked_at = ?", now).
 		Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, now).Exec(ctx)
-	return translate("revoke user tokens", err, nil, nil, nil)
+	return wrap("revoke user tokens", err)
 }
 
 // revokeOtherSessions revokes the user's live tokens but keep's: its token
@@ -178,5 +178,5 @@ func revokeOtherSessions(ctx context.Context, tx bun.Tx, userID int64, keep *mod
 		}
 	}
 	_, err := q.Exec(ctx)
-	return translate("revoke other sessions", err, nil, nil, nil)
+	return wrap("revoke other sessions", err)
 }

@@ -89,7 +89,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*model.User, error) {
 func (db *DB) FindUsersByIDs(ctx context.Context, ids []int64) ([]*model.User, error) {
 	var rows []*userRow
 	if err := db.bun.NewSelect().Model(&rows).Where("u.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, translate("find users", err, nil, nil, nil)
+		return nil, wrap("find users", err)
 	}
 	return convertRows(rows, toUser), nil
 }
@@ -129,7 +129,7 @@ func (db *DB) FindUsers(ctx context.Context, f model.UserFilter) ([]*model.User,
 	}
 	total, err := q.ScanAndCount(ctx)
 	if err != nil {
-		return nil, 0, translate("find users", err, nil, nil, nil)
+		return nil, 0, wrap("find users", err)
 	}
 	return convertRows(rows, toUser), int(total), nil
 }
@@ -201,7 +201,7 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 		if violated(err) == foreignKeyViolation {
 			return model.Errorf(model.ECONFLICT, "The user owns organizations: transfer or delete them first")
 		}
-		return translate("delete user", err, nil, nil, nil)
+		return wrap("delete user", err)
 	})
 }
 
@@ -254,7 +254,7 @@ func lockAdmins(ctx context.Context, tx bun.Tx) error {
 	err := tx.NewSelect().Model((*userRow)(nil)).Column("id").
 		Where("u.category = ? AND u.is_active", string(model.CategoryAdmin)).
 		OrderExpr("u.id").For("UPDATE").Scan(ctx, &ids)
-	return translate("lock admins", err, nil, nil, nil)
+	return wrap("lock admins", err)
 }
 
 // requireAnotherAdmin returns ECONFLICT unless an active ADMIN other than
@@ -264,7 +264,7 @@ func requireAnotherAdmin(ctx context.Context, tx bun.Tx, id int64, what string) 
 	q := tx.NewSelect().Model((*userRow)(nil)).Column("id").
 		Where("u.category = ? AND u.is_active AND u.id <> ?", string(model.CategoryAdmin), id)
 	if err := q.Scan(ctx, &ids); err != nil {
-		return translate("count admins", err, nil, nil, nil)
+		return wrap("count admins", err)
 	}
 	if len(ids) == 0 {
 		return model.Errorf(model.ECONFLICT, "The last active ADMIN cannot be %s", what)
