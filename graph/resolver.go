@@ -29,7 +29,7 @@ type Resolver struct {
 	Hasher              *auth.Hasher
 	Revocations         *auth.Revocations
 	Hub                 *live.Hub
-	Snapshots           RateSnapshotter
+	Snapshots           model.RateSnapshotter
 	Logger              *slog.Logger
 	Now                 func() time.Time
 

@@ -8,11 +8,6 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
-// RateSnapshotter reads the current rates as snapshot changes.
-type RateSnapshotter interface {
-	RateSnapshot(ctx context.Context, f model.RateFilter) ([]model.RateChange, error)
-}
-
 // toGraphChange converts a rate change for subscribers.
 func toGraphChange(c model.RateChange) *gqlmodel.RateChange {
 	return &gqlmodel.RateChange{

@@ -41,3 +41,10 @@ func (f RateFilter) Matches(p Pair) bool {
 type ChangeFeed interface {
 	FollowChanges(ctx context.Context, sink func(RateChange)) error
 }
+
+// RateSnapshotter reads the current rates matching a filter as snapshot
+// changes, each with its pair's current sequence number: where a
+// subscription's includeCurrent starts.
+type RateSnapshotter interface {
+	RateSnapshot(ctx context.Context, f RateFilter) ([]RateChange, error)
+}

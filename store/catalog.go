@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -26,7 +25,7 @@ func (db *DB) LoadCatalog(ctx context.Context) ([]*model.Currency, []*model.Exch
 		rates      []*rateRow
 	)
 	opts := &sql.TxOptions{ReadOnly: true}
-	if db.Dialect() == "pg" {
+	if db.isPG() {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	err := db.bun.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
@@ -46,7 +45,7 @@ func (db *DB) LoadCatalog(ctx context.Context) ([]*model.Currency, []*model.Exch
 // currencies changed: PostgreSQL sends it if and only if the transaction
 // commits. SQLite's followers hear catalogChanged after the commit.
 func notifyCatalog(ctx context.Context, tx bun.Tx) error {
-	if tx.Dialect().Name() != dialect.PG {
+	if !onPG(tx) {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, '')", catalogChannel)
@@ -57,7 +56,7 @@ func notifyCatalog(ctx context.Context, tx bun.Tx) error {
 // committed (SQLite; on PostgreSQL the listener hears it from every
 // instance).
 func (db *DB) catalogChanged() {
-	if db.Dialect() == "pg" {
+	if db.isPG() {
 		return
 	}
 	db.local.mu.Lock()
@@ -73,7 +72,7 @@ func (db *DB) catalogChanged() {
 // notification of any instance's write, and after each reconnection of its
 // listener. A reader then reloads (LoadCatalog). changed must not block.
 func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
-	if db.Dialect() != "pg" {
+	if !db.isPG() {
 		db.local.mu.Lock()
 		id := db.local.next
 		db.local.next++

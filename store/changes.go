@@ -4,18 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/fxgraph/gateway/model"
 )
 
-var _ model.ChangeFeed = (*DB)(nil)
+// The change log: every rate change, numbered per pair and written in the
+// transaction that makes it; read back by the PostgreSQL feed after a
+// reconnection, and for snapshots.
+
+var (
+	_ model.ChangeFeed      = (*DB)(nil)
+	_ model.RateSnapshotter = (*DB)(nil)
+)
 
 // changeChannel is the PostgreSQL NOTIFY channel of rate changes.
 const changeChannel = "fx_rate_changes"
@@ -77,7 +81,7 @@ func (db *DB) recordChange(ctx context.Context, tx bun.Tx, kind model.RateChange
 	if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return model.RateChange{}, wrap("record change", err)
 	}
-	if tx.Dialect().Name() == dialect.PG {
+	if onPG(tx) {
 		payload, err := json.Marshal(row)
 		if err != nil {
 			return model.RateChange{}, fmt.Errorf("store: notification: %w", err)
@@ -87,169 +91,6 @@ func (db *DB) recordChange(ctx context.Context, tx bun.Tx, kind model.RateChange
 		}
 	}
 	return toChange(row)
-}
-
-// committed hands changes that just committed to this process's followers:
-// on SQLite they are the whole feed; on PostgreSQL the listener delivers
-// them (to every instance alike), so nothing happens here.
-func (db *DB) committed(changes ...model.RateChange) {
-	if db.Dialect() == "pg" || len(changes) == 0 {
-		return
-	}
-	db.local.mu.Lock()
-	for _, c := range changes {
-		for _, sink := range db.local.sinks {
-			sink(c)
-		}
-	}
-	db.local.mu.Unlock()
-	db.catalogChanged()
-}
-
-// localFeed is the SQLite feed: the followers of this process.
-type localFeed struct {
-	mu      sync.Mutex
-	next    int
-	sinks   map[int]func(model.RateChange)
-	catalog map[int]func() // FollowCatalog's followers
-
-	// writes is held by a rate write from before its transaction until its
-	// changes are delivered, so that two writes of one pair are delivered
-	// in commit order. SQLite has one writer at a time anyway.
-	writes sync.Mutex
-}
-
-// lockChanges orders the delivery of local changes like their commits: a
-// rate write calls it first and the returned function once it has called
-// committed. On PostgreSQL the listener sees commit order itself.
-func (db *DB) lockChanges() func() {
-	if db.Dialect() == "pg" {
-		return func() {}
-	}
-	db.local.writes.Lock()
-	return db.local.writes.Unlock
-}
-
-// FollowChanges delivers every committed rate change to sink until ctx is
-// done. On SQLite (one instance) it hears this process's writes. On
-// PostgreSQL it LISTENs on a dedicated connection, reconnecting with
-// back-off; after each (re)connection it reads the log for changes it may
-// have missed, and delivers each change once whatever the path. sink must
-// not block.
-func (db *DB) FollowChanges(ctx context.Context, sink func(model.RateChange)) error {
-	if db.Dialect() != "pg" {
-		db.local.mu.Lock()
-		id := db.local.next
-		db.local.next++
-		db.local.sinks[id] = sink
-		db.local.mu.Unlock()
-		<-ctx.Done()
-		db.local.mu.Lock()
-		delete(db.local.sinks, id)
-		db.local.mu.Unlock()
-		return nil
-	}
-	return db.listen(ctx, sink)
-}
-
-// resyncWindow is how far below the last change seen a resynchronisation
-// reads again, for transactions that took their id before a later one but
-// committed after it.
-const resyncWindow = 1000
-
-func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
-	var last int64
-	if err := db.bun.NewSelect().Model((*changeRow)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &last); err != nil {
-		return wrap("last change", err)
-	}
-	seen := newSeenSet(4 * resyncWindow)
-	// What committed before we started is history, not news: mark the
-	// window's rows seen, so the first resynchronisation delivers only
-	// changes that commit from now on (including late commits of
-	// transactions in flight now).
-	var old []int64
-	if err := db.bun.NewSelect().Model((*changeRow)(nil)).Column("id").Where("rc.id > ?", last-resyncWindow).Scan(ctx, &old); err != nil {
-		return wrap("recent changes", err)
-	}
-	for _, id := range old {
-		seen.add(id)
-	}
-	deliver := func(c model.RateChange) {
-		if seen.add(c.ID) {
-			last = max(last, c.ID)
-			sink(c)
-		}
-	}
-	db.reconnecting(ctx, "change listener", func(connected func()) error {
-		return db.listenOnce(ctx, &last, deliver, connected)
-	})
-	return nil
-}
-
-// reconnecting runs listen until ctx is done, and again after each failure,
-// waiting a back-off that doubles up to 5 s and starts over whenever listen
-// says it connected.
-func (db *DB) reconnecting(ctx context.Context, what string, listen func(connected func()) error) {
-	const first, most = 100 * time.Millisecond, 5 * time.Second
-	backoff := first
-	for ctx.Err() == nil {
-		err := listen(func() { backoff = first })
-		if ctx.Err() != nil {
-			return
-		}
-		db.reconnects.Add(1)
-		db.logger.Warn("store: "+what+" lost its connection; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, most)
-	}
-}
-
-// listenOnce connects, LISTENs, resynchronises from the log, then delivers
-// notifications until the connection fails.
-func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.RateChange), connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, db.pgConfig)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
-		return err
-	}
-	connected()
-	// Listening before reading the log: whatever commits from now on is
-	// notified, whatever committed before is in the log.
-	var rows []*changeRow
-	if err := db.bun.NewSelect().Model(&rows).Where("rc.id > ?", *last-resyncWindow).OrderExpr("rc.id").Scan(ctx); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		c, err := toChange(r)
-		if err != nil {
-			return err
-		}
-		deliver(c)
-	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		var row changeRow
-		if err := json.Unmarshal([]byte(n.Payload), &row); err != nil {
-			db.logger.Error("store: bad change notification", "err", err)
-			continue
-		}
-		c, err := toChange(&row)
-		if err != nil {
-			db.logger.Error("store: bad change notification", "err", err)
-			continue
-		}
-		deliver(c)
-	}
 }
 
 // PruneChanges deletes logged changes older than before; the log only
@@ -289,29 +130,4 @@ func (db *DB) RateSnapshot(ctx context.Context, f model.RateFilter) ([]model.Rat
 		out[i] = model.RateChange{Kind: model.RateCreated, Pair: p, Rate: &rate, Seq: seqOf[p], At: r.UpdatedAt.UTC(), Snapshot: true}
 	}
 	return out, nil
-}
-
-// seenSet remembers the last n ids delivered.
-type seenSet struct {
-	ids  map[int64]struct{}
-	ring []int64
-	next int
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{ids: make(map[int64]struct{}, n), ring: make([]int64, n)}
-}
-
-// add records id and reports whether it is new.
-func (s *seenSet) add(id int64) bool {
-	if _, ok := s.ids[id]; ok {
-		return false
-	}
-	if old := s.ring[s.next]; old != 0 {
-		delete(s.ids, old)
-	}
-	s.ring[s.next] = id
-	s.next = (s.next + 1) % len(s.ring)
-	s.ids[id] = struct{}{}
-	return true
 }

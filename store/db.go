@@ -202,10 +202,30 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Dialect returns "pg" or "sqlite".
 func (db *DB) Dialect() string {
-	if db.bun.Dialect().Name() == dialect.PG {
+	if db.isPG() {
 		return "pg"
 	}
 	return "sqlite"
+}
+
+// isPG reports whether the store is PostgreSQL: the one test of the
+// dialect, beside onPG for a transaction.
+func (db *DB) isPG() bool { return onPG(db.bun) }
+
+// onPG reports whether idb (the pool or a transaction) is PostgreSQL.
+func onPG(idb bun.IDB) bool { return idb.Dialect().Name() == dialect.PG }
+
+// lockForUpdate makes q lock the rows it reads (of the tables, if given)
+// on PostgreSQL; SQLite's transactions here take the write lock when they
+// begin, so there is nothing to lock.
+func lockForUpdate(idb bun.IDB, q *bun.SelectQuery, of ...string) *bun.SelectQuery {
+	if !onPG(idb) {
+		return q
+	}
+	if len(of) > 0 {
+		return q.For("UPDATE OF " + strings.Join(of, ", "))
+	}
+	return q.For("UPDATE")
 }
 
 // WithQueryHook returns a DB on the same pool whose statements also go

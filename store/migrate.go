@@ -17,7 +17,7 @@ const migrationLockKey = 0x66786777 // "fxgw"
 // PostgreSQL it holds an advisory lock meanwhile, so instances that start
 // together migrate one after the other.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	if db.Dialect() == "pg" {
+	if db.isPG() {
 		conn, err := db.bun.Conn(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("store: migrate: %w", err)

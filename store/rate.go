@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -175,8 +174,8 @@ func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.E
 func findRate(ctx context.Context, db bun.IDB, pair model.Pair, forUpdate bool) (*rateRow, error) {
 	var rows []*rateRow
 	q := selectRates(db, &rows).Where("b.code = ? AND t.code = ?", pair.Base, pair.Target).Limit(1)
-	if forUpdate && db.Dialect().Name() == dialect.PG {
-		q = q.For("UPDATE OF r")
+	if forUpdate {
+		q = lockForUpdate(db, q, "r")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, wrap("find rate", err)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -80,10 +79,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, old string, tokens ...*mod
 	reused := false
 	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row := new(tokenRow)
-		q := tx.NewSelect().Model(row).Where("tk.id = ? AND tk.type = ?", old, string(model.TokenRefresh))
-		if tx.Dialect().Name() == dialect.PG {
-			q = q.For("UPDATE")
-		}
+		q := lockForUpdate(tx, tx.NewSelect().Model(row).Where("tk.id = ? AND tk.type = ?", old, string(model.TokenRefresh)))
 		if err := q.Scan(ctx); err != nil {
 			return translate("find refresh token", err, model.Errorf(model.EUNAUTHORIZED, "Invalid refresh token"), nil, nil)
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/fxgraph/gateway/model"
 )
@@ -247,7 +246,7 @@ func applyUserUpdate(row *userRow, upd model.UserUpdate) {
 // the last-admin check, or deadlocking on each other's row). SQLite's
 // immediate transactions are serialised already.
 func lockAdmins(ctx context.Context, tx bun.Tx) error {
-	if tx.Dialect().Name() != dialect.PG {
+	if !onPG(tx) {
 		return nil
 	}
 	var ids []int64
@@ -275,8 +274,8 @@ func requireAnotherAdmin(ctx context.Context, tx bun.Tx, id int64, what string) 
 func findUserRow(ctx context.Context, db bun.IDB, id int64, forUpdate bool) (*userRow, error) {
 	row := new(userRow)
 	q := db.NewSelect().Model(row).Where("u.id = ?", id)
-	if forUpdate && db.Dialect().Name() == dialect.PG {
-		q = q.For("UPDATE")
+	if forUpdate {
+		q = lockForUpdate(db, q)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, translate("find user", err, errUserNotFound, nil, nil)
