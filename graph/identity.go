@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -166,9 +165,6 @@ func (r *Resolver) login(ctx context.Context, login, password, device string, fl
 	if err := r.TokenService.CreateTokens(ctx, flow == model.FlowFX, issued.Records...); err != nil {
 		return nil, nil, err
 	}
-	if flow == model.FlowFX {
-		r.syncRevocations(ctx) // the device's earlier tokens
-	}
 	return issued, u, nil
 }
 
@@ -202,33 +198,21 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 		return nil, nil, err
 	}
 	if err := r.TokenService.RotateRefreshToken(ctx, c.ID, issued.Records...); err != nil {
-		if model.ErrorCode(err) == model.EFORBIDDEN {
-			r.syncRevocations(ctx) // a reuse revoked the whole device
-		}
 		return nil, nil, err
 	}
 	return issued, u, nil
 }
 
-// revoke revokes the principal's tokens with the ids, or all of them, and
-// tells this instance's cache at once.
+// revoke revokes the principal's tokens with the ids, or all of them; the
+// revocation cache follows the write (auth.SyncedTokens). EINVALID.
 func (r *Resolver) revoke(ctx context.Context, p *model.Principal, ids []string) ([]string, error) {
 	for _, id := range ids {
 		if err := model.CheckText("ids", id); err != nil {
 			return nil, err
 		}
 	}
-	revoked, err := r.TokenService.RevokeTokens(ctx, p.UserID, ids)
-	if err != nil {
-		return nil, err
-	}
-	r.Revocations.Add(revoked, r.Now().Add(maxTokenLifetime))
-	return revoked, nil
+	return r.TokenService.RevokeTokens(ctx, p.UserID, ids)
 }
-
-// maxTokenLifetime bounds how long a locally added revocation is kept; the
-// poll replaces it with the token's real expiry.
-const maxTokenLifetime = 30 * 24 * time.Hour
 
 // updateUser applies in to the user ref as the principal p may: p is the
 // user or an ADMIN, and only an ADMIN changes category, isSuperuser,
@@ -583,23 +567,10 @@ func (r *Resolver) forgiveAttempt(ctx context.Context, keys model.LoginKeys) err
 
 // storeUserUpdate applies upd in the store. Disabling a user, changing
 // their category or their password revokes their tokens there (a new
-// password all but upd.KeepSession's); this instance then refuses them at
-// once, and the others at their next poll. ENOTFOUND, ECONFLICT.
+// password all but upd.KeepSession's); the revocation cache follows the
+// write (auth.SyncedUsers). ENOTFOUND, ECONFLICT.
 func (r *Resolver) storeUserUpdate(ctx context.Context, id int64, upd model.UserUpdate) (*model.User, error) {
-	u, err := r.UserService.UpdateUser(ctx, id, upd)
-	if err == nil && (upd.Active != nil || upd.Category != nil || upd.PasswordHash != nil) {
-		r.syncRevocations(ctx)
-	}
-	return u, err
-}
-
-// syncRevocations reads into this instance's revocation cache what a write
-// just revoked in the store. The write has committed: a failure here is
-// logged, and the next poll catches up.
-func (r *Resolver) syncRevocations(ctx context.Context) {
-	if err := r.Revocations.Refresh(ctx); err != nil {
-		r.Logger.WarnContext(ctx, "revocations: refresh after a write failed; the next poll catches up", "err", err)
-	}
+	return r.UserService.UpdateUser(ctx, id, upd)
 }
 
 // UserAsSelfOrAdmin returns the user ref to that user or an ADMIN, as v1's

@@ -140,9 +140,10 @@ func newServerWith(t testing.TB, db *store.DB, limits graph.Limits, bcryptCost i
 	followed := make(chan struct{})
 	go func() { defer close(followed); _ = catalog.Follow(followCtx) }()
 	t.Cleanup(func() { stopFollow(); <-followed })
-	r := &graph.Resolver{CurrencyService: catalog, RateService: catalog, UserService: db, TokenService: db,
+	r := &graph.Resolver{CurrencyService: catalog, RateService: catalog,
+		UserService: auth.SyncedUsers(db, revocations), TokenService: auth.SyncedTokens(db, revocations),
 		OrganizationService: db, ResourceService: db,
-		Issuer: issuer, Hasher: hasher, Revocations: revocations, Logger: logger, Now: time.Now,
+		Issuer: issuer, Hasher: hasher, Logger: logger, Now: time.Now,
 		CatalogVersion: catalog.Version}
 	configure(r)
 	h := auth.NewAuthenticator(issuer, revocations).Middleware(graph.NewHandler(r, limits))

@@ -27,7 +27,6 @@ type Resolver struct {
 	ResourceService     model.ResourceService
 	Issuer              *auth.Issuer
 	Hasher              *auth.Hasher
-	Revocations         *auth.Revocations
 	Hub                 *live.Hub
 	Snapshots           model.RateSnapshotter
 	Logger              *slog.Logger

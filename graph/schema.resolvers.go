@@ -248,7 +248,6 @@ func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.Us
 	if err := r.UserService.DeleteUser(ctx, u.ID); err != nil {
 		return nil, err
 	}
-	r.syncRevocations(ctx)
 	return u, nil
 }
 
