@@ -77,12 +77,12 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		scheme, raw, ok := strings.Cut(values[0], " ")
+		raw, ok := BearerToken(values[0])
 		if len(values) > 1 {
 			ctx = model.NewContextWithAuthError(ctx, errAmbiguous)
-		} else if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		} else if !ok {
 			ctx = model.NewContextWithAuthError(ctx, errInvalidToken)
-		} else if p, err := a.Authenticate(strings.TrimSpace(raw)); err != nil {
+		} else if p, err := a.Authenticate(raw); err != nil {
 			ctx = model.NewContextWithAuthError(ctx, err)
 		} else {
 			ctx = model.NewContextWithPrincipal(ctx, p)
@@ -90,4 +90,17 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// BearerToken returns the token of a "Bearer <token>" credential (the
+// scheme in any case, spaces around the token dropped), and false for
+// anything else: the one parser of bearer credentials, for the
+// Authorization header and for a websocket's connection_init.
+func BearerToken(credential string) (string, bool) {
+	scheme, token, ok := strings.Cut(credential, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
 }

@@ -12,11 +12,17 @@ type Hasher struct {
 	dummy []byte // compared against for unknown users, so timing tells nothing
 }
 
+// The bcrypt costs a Hasher accepts: the configuration's bounds too.
+const (
+	MinCost = bcrypt.MinCost
+	MaxCost = bcrypt.MaxCost
+)
+
 // NewHasher returns a bcrypt hasher of the cost (bcrypt.MinCost to
 // bcrypt.MaxCost; bcrypt.DefaultCost is 10).
 func NewHasher(cost int) (*Hasher, error) {
-	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
-		return nil, fmt.Errorf("auth: bcrypt cost must be %d to %d, got %d", bcrypt.MinCost, bcrypt.MaxCost, cost)
+	if cost < MinCost || cost > MaxCost {
+		return nil, fmt.Errorf("auth: bcrypt cost must be %d to %d, got %d", MinCost, MaxCost, cost)
 	}
 	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), cost)
 	if err != nil {

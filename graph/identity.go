@@ -104,37 +104,22 @@ func (r *Resolver) createUserAsAdmin(ctx context.Context, in gqlmodel.CreateUser
 	if err != nil {
 		return nil, err
 	}
-	u.Username, u.Email, u.FullName, u.Age, u.Gender = upd.Username, upd.Email, upd.FullName, upd.Age, upd.Gender
-	if upd.AuthMethod != nil {
-		u.AuthMethod = *upd.AuthMethod
-	}
-	if upd.Category != nil {
-		u.Category = *upd.Category
-	}
+	upd.Apply(u)
 	if in.IsSuperuser != nil && *in.IsSuperuser {
 		u.Category = model.CategoryAdmin
-	}
-	if upd.Active != nil {
-		u.Active = *upd.Active
-	}
-	if upd.ReworkAvailable != nil {
-		u.ReworkAvailable = *upd.ReworkAvailable
 	}
 	return r.createUser(ctx, u, in.Password)
 }
 
-// createUser hashes the password and stores u, an API_CLIENT unless it
-// says otherwise. Callers set u.ReworkAvailable (model.DefaultRework unless
-// the input gives one: an explicit 0 stays 0).
+// createUser hashes the password and stores u (an API_CLIENT unless it
+// says otherwise: the store's default). Callers set u.ReworkAvailable
+// (model.DefaultRework unless the input gives one: an explicit 0 stays 0).
 func (r *Resolver) createUser(ctx context.Context, u *model.User, password string) (*model.User, error) {
 	hash, err := r.Hasher.Hash(password)
 	if err != nil {
 		return nil, err
 	}
 	u.PasswordHash = hash
-	if u.Category == "" {
-		u.Category = model.CategoryAPIClient
-	}
 	if err := r.UserService.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}

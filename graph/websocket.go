@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
@@ -108,9 +108,8 @@ func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (c
 	if inHeader && (raw != "" || p == nil) {
 		p = nil // two credentials, or a refused header
 	} else if raw != "" {
-		scheme, token, ok := strings.Cut(raw, " ")
-		if ok && strings.EqualFold(scheme, "Bearer") {
-			raw = strings.TrimSpace(token)
+		if token, ok := auth.BearerToken(raw); ok {
+			raw = token // a bare token is taken as it is
 		}
 		var err error
 		if p, err = ws.Authenticate(raw); err != nil {

@@ -309,3 +309,41 @@ func ParseDeviceID(s string) (string, error) {
 // ErrInactiveUser refuses the credentials of a disabled user: surfaces that
 // word it their own way (v1's 400) match it with errors.Is.
 var ErrInactiveUser = Errorf(EFORBIDDEN, "Inactive user")
+
+// Apply sets on u every field upd gives (KeepSession is for the store, not
+// a field): the one place where an update meets a user.
+func (upd UserUpdate) Apply(u *User) {
+	if upd.Username != nil {
+		u.Username = upd.Username
+	}
+	if upd.Email != nil {
+		u.Email = upd.Email
+	}
+	if upd.FullName != nil {
+		u.FullName = upd.FullName
+	}
+	if upd.Age != nil {
+		u.Age = upd.Age
+	}
+	if upd.Gender != nil {
+		u.Gender = upd.Gender
+	}
+	if upd.AuthMethod != nil {
+		u.AuthMethod = *upd.AuthMethod
+	}
+	if upd.Category != nil {
+		u.Category = *upd.Category
+	}
+	if upd.Active != nil {
+		u.Active = *upd.Active
+	}
+	if upd.AvatarURL != nil {
+		u.AvatarURL = upd.AvatarURL
+	}
+	if upd.PasswordHash != nil {
+		u.PasswordHash = *upd.PasswordHash
+	}
+	if upd.ReworkAvailable != nil {
+		u.ReworkAvailable = *upd.ReworkAvailable
+	}
+}

@@ -205,39 +205,11 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 }
 
 func applyUserUpdate(row *userRow, upd model.UserUpdate) {
-	if upd.Username != nil {
-		row.Username = upd.Username
-	}
-	if upd.Email != nil {
-		row.Email = upd.Email
-	}
-	if upd.FullName != nil {
-		row.FullName = upd.FullName
-	}
-	if upd.Age != nil {
-		row.Age = upd.Age
-	}
-	if upd.Gender != nil {
-		row.Gender = upd.Gender
-	}
-	if upd.AuthMethod != nil {
-		row.AuthMethod = *upd.AuthMethod
-	}
-	if upd.Category != nil {
-		row.Category = string(*upd.Category)
-	}
-	if upd.Active != nil {
-		row.Active = *upd.Active
-	}
-	if upd.AvatarURL != nil {
-		row.AvatarURL = upd.AvatarURL
-	}
-	if upd.PasswordHash != nil {
-		row.PasswordHash = *upd.PasswordHash
-	}
-	if upd.ReworkAvailable != nil {
-		row.ReworkAvailable = *upd.ReworkAvailable
-	}
+	u := toUser(row)
+	upd.Apply(u)
+	created, updated := row.CreatedAt, row.UpdatedAt
+	*row = *fromUser(u)
+	row.CreatedAt, row.UpdatedAt = created, updated
 }
 
 // lockAdmins locks the rows of the active ADMINs on PostgreSQL, in id

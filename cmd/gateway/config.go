@@ -99,7 +99,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.on = admins
 	f.string(&c.AdminUsername, "admin-username", "ADMIN_USERNAME", "", "create this ADMIN when no user has the name (with ADMIN_PASSWORD)")
 	f.string(&c.AdminEmail, "admin-email", "ADMIN_EMAIL", "", "email of that ADMIN")
-	f.intRange(&c.BcryptCost, "bcrypt-cost", "BCRYPT_COST", 10, 4, 31, "bcrypt cost of password hashes")
+	f.intRange(&c.BcryptCost, "bcrypt-cost", "BCRYPT_COST", 10, auth.MinCost, auth.MaxCost, "bcrypt cost of password hashes")
 
 	// serve listens where healthcheck asks.
 	f.on = serves || name == "healthcheck"
@@ -122,10 +122,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "websocket keep-alive and ping interval; a peer silent for two is dropped")
 	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
 	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
-	f.duration(&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", 30*time.Minute, "lifetime of access tokens of the fx login and GraphQL")
-	f.duration(&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", 14*24*time.Hour, "lifetime of refresh tokens")
-	f.duration(&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", 8*24*time.Hour, "lifetime of v1 access tokens")
-	f.duration(&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", 24*time.Hour, "lifetime of accounts access tokens")
+	lifetimes := auth.DefaultLifetimes()
+	f.duration(&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", lifetimes[model.FlowFX].Access, "lifetime of access tokens of the fx login and GraphQL")
+	f.duration(&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", lifetimes[model.FlowFX].Refresh, "lifetime of refresh tokens")
+	f.duration(&c.V1AccessTTL, "v1-access-ttl", "V1_ACCESS_TTL", lifetimes[model.FlowV1].Access, "lifetime of v1 access tokens")
+	f.duration(&c.AccountsTTL, "accounts-access-ttl", "ACCOUNTS_ACCESS_TTL", lifetimes[model.FlowAccounts].Access, "lifetime of accounts access tokens")
 	f.duration(&c.RevocationPoll, "revocation-poll", "REVOCATION_POLL", 500*time.Millisecond, "how often the revocation cache reads new revocations")
 	f.string(&c.JWTKey, "jwt-key", "JWT_SIGNING_KEY", "", "HS256 signing key, at least 32 bytes; empty: generated once and kept in the database")
 	f.string(&c.TokenIssuer, "token-issuer", "TOKEN_ISSUER", "fx-gateway", "iss and aud of tokens")
@@ -159,8 +160,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	c.SeedDemo = seed == "true" || seed == "auto" && c.DatabaseURL == ""
 	c.Registration = registration == "open"
 	var errs []error
-	if c.JWTKey != "" && len(c.JWTKey) < 32 {
-		errs = append(errs, fmt.Errorf("jwt-key: want at least 32 bytes, got %d", len(c.JWTKey)))
+	if c.JWTKey != "" && len(c.JWTKey) < auth.MinKeyLen {
+		errs = append(errs, fmt.Errorf("jwt-key: want at least %d bytes, got %d", auth.MinKeyLen, len(c.JWTKey)))
 	}
 	if c.AdminUsername != "" && c.AdminPassword == "" {
 		errs = append(errs, fmt.Errorf("admin-username: ADMIN_PASSWORD must be set too"))
