@@ -166,8 +166,8 @@ func (r *Resolver) refresh(ctx context.Context, raw string) (*auth.Issued, *mode
 	if err != nil {
 		return nil, nil, err
 	}
-	if p := model.PrincipalFromContext(ctx); p != nil && p.UserID != uid {
-		return nil, nil, model.Errorf(model.EFORBIDDEN, "The token belongs to another user")
+	if err := model.Authorize(model.PrincipalFromContext(ctx), model.OwnsToken(uid)); err != nil {
+		return nil, nil, err
 	}
 	u, err := r.UserService.FindUserByID(ctx, uid)
 	if model.ErrorCode(err) == model.ENOTFOUND {
@@ -204,11 +204,8 @@ func (r *Resolver) revoke(ctx context.Context, p *model.Principal, ids []string)
 // isActive or reworkAvailable (sending the current value is no change).
 // EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
 func (r *Resolver) updateUser(ctx context.Context, p *model.Principal, target *model.User, in gqlmodel.UpdateUserInput) (*model.User, error) {
-	if err := model.Authorize(p, model.SelfOrAdmin(target.ID)); err != nil {
+	if err := model.Authorize(p, model.EditUser(target.ID, changesAdminFields(target, in))); err != nil {
 		return nil, err
-	}
-	if !p.Can(model.ScopeAll) && changesAdminFields(target, in) {
-		return nil, errAdminFields
 	}
 	upd, err := parseUserUpdate(in, r.Hasher)
 	if err != nil {
@@ -417,8 +414,6 @@ func optionalURL(field string, s *string, maxLen int) (*string, error) {
 	}
 	return v, nil
 }
-
-var errAdminFields = model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change a user's category, admin status, active status or rework allowance")
 
 // changesAdminFields reports whether in changes a field of u that only an
 // ADMIN may change.

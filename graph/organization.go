@@ -55,7 +55,7 @@ func (r *Resolver) orgAccess(ctx context.Context, p *model.Principal, field, id 
 // requireMember returns EFORBIDDEN unless p is a member of o or an ADMIN.
 func (r *Resolver) requireMember(ctx context.Context, p *model.Principal, o *model.Organization) error {
 	member := false
-	if p != nil && !p.Can(model.ScopeAll) {
+	if p != nil && !p.IsAdmin() {
 		var err error
 		if member, err = r.OrganizationService.IsMember(ctx, o.ID, p.UserID); err != nil {
 			return err
@@ -121,7 +121,7 @@ func (r *Resolver) updateOrganization(ctx context.Context, p *model.Principal, i
 	if err != nil {
 		return nil, err
 	}
-	if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
 		return nil, err
 	}
 	var upd model.OrganizationUpdate
@@ -161,7 +161,7 @@ func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, 
 		return err
 	}
 	if p.UserID != u.ID {
-		if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+		if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
 			return err
 		}
 	}
@@ -175,7 +175,7 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 		return nil, err
 	}
 	f := model.OrganizationFilter{Offset: offset, Limit: limit + 1}
-	if !p.Can(model.ScopeAll) {
+	if !p.IsAdmin() {
 		f.MemberID = p.UserID
 	}
 	text, err := optionalText("search", search, model.MaxSearchLen)
@@ -263,20 +263,20 @@ func (r *Resolver) findResource(ctx context.Context, p *model.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
-	if res.OwnerID == p.UserID || p.Can(model.ScopeAll) {
-		return res, nil
-	}
-	if res.OrganizationID != nil {
+	member := false
+	if res.OrganizationID != nil && res.OwnerID != p.UserID && !p.IsAdmin() {
 		o, err := r.organizationByID(ctx, *res.OrganizationID)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.requireMember(ctx, p, o); err != nil {
+		if member, err = r.OrganizationService.IsMember(ctx, o.ID, p.UserID); err != nil {
 			return nil, err
 		}
-		return res, nil
 	}
-	return nil, model.Authorize(p, model.Admin())
+	if err := model.Authorize(p, model.ReadResource(res.OwnerID, member)); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // migrateResources moves a member's personal resources of the kinds into

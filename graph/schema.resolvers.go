@@ -204,9 +204,6 @@ func (r *mutationResolver) UpdateMe(ctx context.Context, input gqlmodel.UpdateUs
 	if err != nil {
 		return nil, err
 	}
-	if input.Category != nil || input.IsSuperuser != nil || input.IsActive != nil {
-		return nil, model.Errorf(model.EFORBIDDEN, "Only an ADMIN may change category, isSuperuser or isActive")
-	}
 	me, err := r.UserService.FindUserByID(ctx, p.UserID)
 	if err != nil {
 		return nil, err
@@ -242,8 +239,8 @@ func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.Us
 	if err != nil {
 		return nil, err
 	}
-	if u.ID == p.UserID {
-		return nil, model.Errorf(model.EFORBIDDEN, "Super users are not allowed to delete themselves")
+	if err := model.Authorize(p, model.NotSelf(u.ID)); err != nil {
+		return nil, err
 	}
 	if err := r.UserService.DeleteUser(ctx, u.ID); err != nil {
 		return nil, err
@@ -304,7 +301,7 @@ func (r *mutationResolver) DeleteOrganization(ctx context.Context, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
 		return nil, err
 	}
 	if err := r.OrganizationService.DeleteOrganization(ctx, o.ID); err != nil {
@@ -322,7 +319,7 @@ func (r *mutationResolver) AddOrganizationMember(ctx context.Context, organizati
 	if err != nil {
 		return nil, err
 	}
-	if err := model.Authorize(p, model.SelfOrAdmin(o.OwnerID)); err != nil {
+	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
 		return nil, err
 	}
 	u, err := r.findUser(ctx, userID)

@@ -149,3 +149,88 @@ func Self(userID int64) Permission {
 func CanReadCatalog(p *Principal) bool {
 	return p.Can(ScopeCurrencyRead) && p.Can(ScopeRateRead)
 }
+
+// IsAdmin reports whether p is an ADMIN (the all scope).
+func (p *Principal) IsAdmin() bool { return p.Can(ScopeAll) }
+
+// MemberOrAdmin needs an ADMIN, or a user for whom isMember is true.
+func MemberOrAdmin(isMember bool) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if !isMember && !p.IsAdmin() {
+			return errNotEnoughRights
+		}
+		return nil
+	}
+}
+
+// OwnerOrAdmin needs the owner ownerID of a thing (an organization), or an
+// ADMIN.
+func OwnerOrAdmin(ownerID int64) Permission { return SelfOrAdmin(ownerID) }
+
+// errSelfDeletion refuses an ADMIN deleting themself.
+var errSelfDeletion = Errorf(EFORBIDDEN, "Super users are not allowed to delete themselves")
+
+// NotSelf needs a signed-in user other than userID: no one deletes
+// themself.
+func NotSelf(userID int64) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if p.UserID == userID {
+			return errSelfDeletion
+		}
+		return nil
+	}
+}
+
+// ErrAdminFields refuses a change of a field only an ADMIN may change.
+var ErrAdminFields = Errorf(EFORBIDDEN, "Only an ADMIN may change a user's category, admin status, active status or rework allowance")
+
+// EditUser needs the user userID themself or an ADMIN, and an ADMIN when
+// the edit changes a field only an ADMIN may change (category, admin or
+// active status, rework allowance; sending a field's current value is no
+// change).
+func EditUser(userID int64, changesAdminFields bool) Permission {
+	return func(p *Principal) error {
+		if err := SelfOrAdmin(userID)(p); err != nil {
+			return err
+		}
+		if changesAdminFields && !p.IsAdmin() {
+			return ErrAdminFields
+		}
+		return nil
+	}
+}
+
+// ReadResource needs the resource's owner, an ADMIN, or a member of its
+// organization (isMember).
+func ReadResource(ownerID int64, isMember bool) Permission {
+	return func(p *Principal) error {
+		if p == nil {
+			return errNotAuthenticated
+		}
+		if p.UserID != ownerID && !isMember && !p.IsAdmin() {
+			return errNotEnoughRights
+		}
+		return nil
+	}
+}
+
+// errForeignToken refuses a signed-in caller presenting another user's
+// refresh token.
+var errForeignToken = Errorf(EFORBIDDEN, "The token belongs to another user")
+
+// OwnsToken lets a refresh token of ownerID through for nobody signed in
+// (the token is the credential) or for ownerID themself.
+func OwnsToken(ownerID int64) Permission {
+	return func(p *Principal) error {
+		if p != nil && p.UserID != ownerID {
+			return errForeignToken
+		}
+		return nil
+	}
+}

@@ -183,3 +183,44 @@ func TestUserPermissions(t *testing.T) {
 		}
 	})
 }
+
+// TestNamedRules: every resource-level rule, named in one place.
+func TestNamedRules(t *testing.T) {
+	admin := &model.Principal{UserID: 1, Scopes: []model.Scope{model.ScopeAll}}
+	ann := &model.Principal{UserID: 2, Scopes: model.CategoryAPIClient.Scopes()}
+	for _, c := range []struct {
+		name string
+		perm model.Permission
+		p    *model.Principal
+		want string // the error code, "" for allowed
+	}{
+		{"OwnerOrAdmin/owner", model.OwnerOrAdmin(2), ann, ""},
+		{"OwnerOrAdmin/admin", model.OwnerOrAdmin(2), admin, ""},
+		{"OwnerOrAdmin/other", model.OwnerOrAdmin(3), ann, model.EFORBIDDEN},
+		{"OwnerOrAdmin/nobody", model.OwnerOrAdmin(3), nil, model.EUNAUTHORIZED},
+		{"NotSelf/other", model.NotSelf(2), admin, ""},
+		{"NotSelf/self", model.NotSelf(1), admin, model.EFORBIDDEN},
+		{"EditUser/self", model.EditUser(2, false), ann, ""},
+		{"EditUser/self admin fields", model.EditUser(2, true), ann, model.EFORBIDDEN},
+		{"EditUser/admin admin fields", model.EditUser(2, true), admin, ""},
+		{"EditUser/other", model.EditUser(3, false), ann, model.EFORBIDDEN},
+		{"ReadResource/owner", model.ReadResource(2, false), ann, ""},
+		{"ReadResource/member", model.ReadResource(3, true), ann, ""},
+		{"ReadResource/stranger", model.ReadResource(3, false), ann, model.EFORBIDDEN},
+		{"ReadResource/admin", model.ReadResource(3, false), admin, ""},
+		{"OwnsToken/nobody", model.OwnsToken(2), nil, ""},
+		{"OwnsToken/owner", model.OwnsToken(2), ann, ""},
+		{"OwnsToken/other", model.OwnsToken(3), ann, model.EFORBIDDEN},
+		{"MemberOrAdmin/member", model.MemberOrAdmin(true), ann, ""},
+		{"MemberOrAdmin/stranger", model.MemberOrAdmin(false), ann, model.EFORBIDDEN},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := model.ErrorCode(model.Authorize(c.p, c.perm)); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+	if !admin.IsAdmin() || ann.IsAdmin() {
+		t.Error("IsAdmin: want true for the all scope alone")
+	}
+}

@@ -155,16 +155,3 @@ type ResourceService interface {
 	// kind. EINVALID when the user is not a member of the organization.
 	MigrateResources(ctx context.Context, orgID, userID int64, kinds []ResourceKind) (map[ResourceKind]int, error)
 }
-
-// MemberOrAdmin needs an ADMIN, or a user for whom isMember is true.
-func MemberOrAdmin(isMember bool) Permission {
-	return func(p *Principal) error {
-		if p == nil {
-			return errNotAuthenticated
-		}
-		if !isMember && !p.Can(ScopeAll) {
-			return errNotEnoughRights
-		}
-		return nil
-	}
-}
