@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/fxgraph/gateway/model"
+)
+
+// The parsing of input shared by every domain: texts, URLs, UUIDs and
+// offset pages.
+
+// optionalText trims s and returns EINVALID when it is not text
+// (model.CheckText) or too long; nil for nil.
+func optionalText(field string, s *string, maxLen int) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if err := model.CheckText(field, *s); err != nil {
+		return nil, err
+	}
+	v := strings.TrimSpace(*s)
+	if utf8.RuneCountInString(v) > maxLen {
+		return nil, model.Invalid(field, "%s must be at most %d characters", field, maxLen)
+	}
+	return &v, nil
+}
+
+// deref is *s, "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// optionalURL is optionalText for a URL: http or https only, "" clears it.
+func optionalURL(field string, s *string, maxLen int) (*string, error) {
+	v, err := optionalText(field, s, maxLen)
+	if err != nil || v == nil || *v == "" {
+		return v, err
+	}
+	if _, err := model.ParseWebURL(field, *v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// parseUUID returns s as a canonical UUID, or EINVALID naming field.
+func parseUUID(field, s string) (string, error) {
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", model.Invalid(field, "%s must be a UUID", field)
+	}
+	return u.String(), nil
+}
+
+// offsetPage reads first and an offset cursor of the kind.
+// offsetPage reads the page arguments of an offset-paged list: skip, when
+// given, is an offset to start at instead of after. EINVALID.
+func (r *Resolver) offsetPage(kind string, skip, first *int, after *string) (limit, offset int, err error) {
+	if limit, err = r.pageSize(first); err != nil {
+		return 0, 0, err
+	}
+	if skip != nil {
+		if after != nil && *after != "" {
+			return 0, 0, model.Invalid("offset", "give offset or after, not both")
+		}
+		if *skip < 0 {
+			return 0, 0, model.Invalid("offset", "offset must not be negative, got %d", *skip)
+		}
+		return limit, *skip, nil
+	}
+	key, err := decodeCursor(kind, after)
+	if err != nil || key == "" {
+		return limit, 0, err
+	}
+	n, err := strconv.Atoi(key)
+	if err != nil || n < 0 {
+		return 0, 0, model.Invalid("after", "after is not a cursor of this list")
+	}
+	return limit, n + 1, nil
+}
+
+// parseText trims s and returns EINVALID when it is blank or too long.
+func parseText(field, s string, maxLen int) (string, error) {
+	v, err := optionalText(field, &s, maxLen)
+	if err != nil {
+		return "", err
+	}
+	if *v == "" {
+		return "", model.Invalid(field, "%s must not be blank", field)
+	}
+	return *v, nil
+}
