@@ -229,22 +229,12 @@ func (a Accounts) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			loc = []string{"body", model.ErrorField(err)}
 		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []fieldError{{Loc: loc, Msg: msg, Type: "value_error"}}})
-	case model.ENOTFOUND:
-		writeJSON(w, http.StatusNotFound, v1Detail{msg})
-	case model.ECONFLICT:
-		writeJSON(w, http.StatusBadRequest, v1Detail{msg})
 	case model.EUNAUTHORIZED:
-		w.Header().Set("WWW-Authenticate", "Bearer")
 		if r.Header.Get("Authorization") != "" {
 			msg = "Could not validate credentials"
 		}
-		writeJSON(w, http.StatusUnauthorized, v1Detail{msg})
-	case model.EFORBIDDEN:
-		writeJSON(w, http.StatusForbidden, v1Detail{msg})
-	case model.ERATELIMITED:
-		writeJSON(w, http.StatusTooManyRequests, v1Detail{msg})
+		fallthrough
 	default:
-		a.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, v1Detail{"Internal Server Error"})
+		newErrorTable(a.Logger, detailBody, model.ECONFLICT, http.StatusBadRequest).write(w, r, err, msg)
 	}
 }

@@ -363,27 +363,16 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		loc := fxLoc(r, model.ErrorField(err))
 		msg = renamed(msg, model.ErrorField(err), loc[len(loc)-1])
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []fieldError{{Loc: loc, Msg: msg, Type: "value_error"}}})
-	case model.ENOTFOUND:
-		writeJSON(w, http.StatusNotFound, fxError{msg, msg})
-	case model.ECONFLICT:
-		writeJSON(w, http.StatusConflict, fxError{msg, msg})
 	case model.EUNAUTHORIZED:
-		scheme := "Bearer"
 		if errors.As(err, new(basicChallenge)) {
-			scheme = "Basic"
+			w.Header().Set("WWW-Authenticate", "Basic")
 		}
-		w.Header().Set("WWW-Authenticate", scheme)
-		writeJSON(w, http.StatusUnauthorized, fxError{msg, msg})
-	case model.EFORBIDDEN:
-		if model.IsNotEnoughRights(err) {
+		fallthrough
+	default:
+		if model.ErrorCode(err) == model.EFORBIDDEN && model.IsNotEnoughRights(err) {
 			msg = "Access denied" // fx words every refusal of a signed-in user so
 		}
-		writeJSON(w, http.StatusForbidden, fxError{msg, msg})
-	case model.ERATELIMITED:
-		writeJSON(w, http.StatusTooManyRequests, fxError{msg, msg})
-	default:
-		fx.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, fxError{"Internal Server Error", "Internal Server Error"})
+		newErrorTable(fx.Logger, func(msg string) any { return fxError{msg, msg} }).write(w, r, err, msg)
 	}
 }
 

@@ -115,30 +115,25 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []v1FieldError{
 			{Loc: loc, Msg: msg, Type: "value_error", Ctx: map[string]any{}}}})
-	case model.ENOTFOUND:
-		writeJSON(w, http.StatusNotFound, v1Detail{msg})
-	case model.ECONFLICT:
-		writeJSON(w, http.StatusConflict, v1Detail{msg})
 	case model.EUNAUTHORIZED:
 		if r.Header.Get("Authorization") != "" {
 			writeJSON(w, http.StatusForbidden, v1Detail{"Could not validate credentials"})
 			return
 		}
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeJSON(w, http.StatusUnauthorized, v1Detail{"Not authenticated"})
+		newErrorTable(v.Logger, detailBody).write(w, r, err, "Not authenticated")
 	case model.EFORBIDDEN:
 		if errors.Is(err, model.ErrInactiveUser) {
 			writeJSON(w, http.StatusBadRequest, v1Detail{msg})
 			return
 		}
-		writeJSON(w, http.StatusForbidden, v1Detail{msg})
-	case model.ERATELIMITED:
-		writeJSON(w, http.StatusTooManyRequests, v1Detail{msg})
+		fallthrough
 	default:
-		v.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, v1Detail{"Internal Server Error"})
+		newErrorTable(v.Logger, detailBody).write(w, r, err, msg)
 	}
 }
+
+// detailBody is FastAPI's error body, {"detail": msg}: v1's and accounts'.
+func detailBody(msg string) any { return v1Detail{msg} }
 
 // snakeCase turns a resolver's field name into the legacy one:
 // fullName → full_name.

@@ -366,23 +366,6 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, v2Error{v2Failure, "Request body too large"})
 		return
 	}
-	msg := model.ErrorMessage(err)
-	switch model.ErrorCode(err) {
-	case model.EINVALID:
-		writeJSON(w, http.StatusBadRequest, v2Error{v2Failure, msg})
-	case model.ENOTFOUND:
-		writeJSON(w, http.StatusNotFound, v2Error{v2Failure, msg})
-	case model.ECONFLICT:
-		writeJSON(w, http.StatusConflict, v2Error{v2Failure, msg})
-	case model.EUNAUTHORIZED:
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeJSON(w, http.StatusUnauthorized, v2Error{v2Failure, msg})
-	case model.EFORBIDDEN:
-		writeJSON(w, http.StatusForbidden, v2Error{v2Failure, msg})
-	case model.ERATELIMITED:
-		writeJSON(w, http.StatusTooManyRequests, v2Error{v2Failure, msg})
-	default:
-		v.Logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, v2Error{v2Failure, "Internal Server Error"})
-	}
+	newErrorTable(v.Logger, func(msg string) any { return v2Error{v2Failure, msg} }, model.EINVALID, http.StatusBadRequest).
+		write(w, r, err, model.ErrorMessage(err))
 }
