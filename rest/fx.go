@@ -393,9 +393,3 @@ func fxLoc(r *http.Request, field string) []string {
 	}
 	return []string{"body", field}
 }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}

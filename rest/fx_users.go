@@ -338,23 +338,6 @@ func (fx FX) withBasic(fn fxFunc) fxFunc {
 	}
 }
 
-// basicChallenge is a refusal of HTTP Basic credentials: writeError
-// answers it 401 with WWW-Authenticate: Basic.
-type basicChallenge struct{ err error }
-
-func (e basicChallenge) Error() string { return e.err.Error() }
-func (e basicChallenge) Unwrap() error { return e.err }
-
-// bodyError is an error that the surface answers with a body of its own.
-type bodyError struct {
-	status int
-	body   any
-	err    error
-}
-
-func (e *bodyError) Error() string { return e.err.Error() }
-func (e *bodyError) Unwrap() error { return e.err }
-
 // requiredTexts returns the string fields named, every one required; the
 // error lists each one missing or not a string, nil when there is none.
 func (f fields) requiredTexts(names ...string) ([]string, *validationError) {

@@ -36,35 +36,6 @@ type v1Message struct {
 	Message string `json:"message"`
 }
 
-// statusError makes a route answer err with a status of its own (v1 answers
-// a duplicate email 400 on create but 409 on update; rules §6), and
-// with the legacy detail text when detail is set.
-type statusError struct {
-	status int
-	detail string
-	err    error
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
-
-// withStatus returns err answered with status on this route; nil stays nil.
-func withStatus(status int, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &statusError{status: status, err: err}
-}
-
-// withDetail is withStatus answering the legacy text detail instead of the
-// error's own message; nil stays nil.
-func withDetail(status int, detail string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &statusError{status: status, detail: detail, err: err}
-}
-
 // handle serves a route that needs a signed-in caller: no token (401) or a
 // refused one (403) is answered before the request is read, as FastAPI's
 // OAuth2 dependency did.

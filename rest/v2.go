@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -302,7 +303,7 @@ func decodeV2User(r *http.Request, create bool) (*v2UserIn, error) {
 	if len(errs) > 0 {
 		return nil, &validationError{items: errs}
 	}
-	if err := graph.CheckV2Name("name", *in.Name); err != nil {
+	if err := checkV2Name("name", *in.Name); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -368,4 +369,19 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	newErrorTable(v.Logger, func(msg string) any { return v2Error{v2Failure, msg} }, model.EINVALID, http.StatusBadRequest).
 		write(w, r, err, model.ErrorMessage(err))
+}
+
+// v2NamePattern is the v2 document's rule for a user's name: 3 to 32
+// letters, digits, underscores or hyphens.
+var v2NamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{3,32}$`)
+
+// checkV2Name returns EINVALID unless name fits the v2 document's rule for
+// a user's name: a rule of the v2 surface's request, checked before it
+// creates or renames a user; the gateway's one username rule
+// (model.ParseUsername) applies on top of it, so a v2 name fits both.
+func checkV2Name(field, name string) error {
+	if !v2NamePattern.MatchString(name) {
+		return model.Invalid(field, "%s must be 3 to 32 letters, digits, underscores or hyphens", field)
+	}
+	return nil
 }

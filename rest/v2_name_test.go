@@ -1,4 +1,4 @@
-package graph
+package rest
 
 import (
 	"strings"
@@ -22,7 +22,7 @@ func TestCheckV2Name(t *testing.T) {
 		{"", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := CheckV2Name("name", c.name)
+			err := checkV2Name("name", c.name)
 			if got := err == nil; got != c.ok {
 				t.Errorf("got %v, want %v", err, c.ok)
 			}
