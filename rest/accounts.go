@@ -235,6 +235,6 @@ func (a Accounts) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		}
 		fallthrough
 	default:
-		newErrorTable(a.Logger, detailBody, model.ECONFLICT, http.StatusBadRequest).write(w, r, err, msg)
+		accountsErrors.write(a.Logger, w, r, err, msg)
 	}
 }

@@ -14,9 +14,8 @@ import (
 // table does not map is internal: logged, and answered 500 with the body
 // of "Internal Server Error", never the error's text.
 type errorTable struct {
-	status map[string]int
-	body   func(msg string) any
-	logger *slog.Logger
+	body     func(msg string) any
+	override map[string]int // statuses this surface gives differently
 }
 
 // statuses are the statuses every surface gives the codes the same way.
@@ -28,24 +27,33 @@ var statuses = map[string]int{
 	model.ERATELIMITED:  http.StatusTooManyRequests,
 }
 
-// newErrorTable returns the table of statuses with the overrides given
-// (code, status pairs) and the surface's body.
-func newErrorTable(logger *slog.Logger, body func(msg string) any, overrides ...any) errorTable {
-	t := errorTable{status: make(map[string]int, len(statuses)), body: body, logger: logger}
-	for code, status := range statuses {
-		t.status[code] = status
+// The tables of the surfaces, built once.
+var (
+	detailErrors   = errorTable{body: detailBody}
+	accountsErrors = errorTable{body: detailBody, override: map[string]int{model.ECONFLICT: http.StatusBadRequest}}
+	fxErrors       = errorTable{body: func(msg string) any { return fxError{msg, msg} }}
+	v2Errors       = errorTable{
+		body:     func(msg string) any { return v2Error{v2Failure, msg} },
+		override: map[string]int{model.EINVALID: http.StatusBadRequest},
 	}
-	for i := 0; i+1 < len(overrides); i += 2 {
-		t.status[overrides[i].(string)] = overrides[i+1].(int)
+)
+
+// status returns the status the table gives code, and false for a code it
+// does not map.
+func (t errorTable) status(code string) (int, bool) {
+	if status, ok := t.override[code]; ok {
+		return status, true
 	}
-	return t
+	status, ok := statuses[code]
+	return status, ok
 }
 
-// write answers err with msg, the message the surface words for it.
-func (t errorTable) write(w http.ResponseWriter, r *http.Request, err error, msg string) {
-	status, ok := t.status[model.ErrorCode(err)]
+// write answers err with msg, the message the surface words for it; an
+// unmapped code goes to logger.
+func (t errorTable) write(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error, msg string) {
+	status, ok := t.status(model.ErrorCode(err))
 	if !ok {
-		t.logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
+		logger.ErrorContext(r.Context(), "rest: internal error", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, t.body("Internal Server Error"))
 		return
 	}

@@ -372,7 +372,7 @@ func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if model.ErrorCode(err) == model.EFORBIDDEN && model.IsNotEnoughRights(err) {
 			msg = "Access denied" // fx words every refusal of a signed-in user so
 		}
-		newErrorTable(fx.Logger, func(msg string) any { return fxError{msg, msg} }).write(w, r, err, msg)
+		fxErrors.write(fx.Logger, w, r, err, msg)
 	}
 }
 

@@ -91,7 +91,7 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			writeJSON(w, http.StatusForbidden, v1Detail{"Could not validate credentials"})
 			return
 		}
-		newErrorTable(v.Logger, detailBody).write(w, r, err, "Not authenticated")
+		detailErrors.write(v.Logger, w, r, err, "Not authenticated")
 	case model.EFORBIDDEN:
 		if errors.Is(err, model.ErrInactiveUser) {
 			writeJSON(w, http.StatusBadRequest, v1Detail{msg})
@@ -99,7 +99,7 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		fallthrough
 	default:
-		newErrorTable(v.Logger, detailBody).write(w, r, err, msg)
+		detailErrors.write(v.Logger, w, r, err, msg)
 	}
 }
 

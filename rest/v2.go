@@ -367,8 +367,7 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, v2Error{v2Failure, "Request body too large"})
 		return
 	}
-	newErrorTable(v.Logger, func(msg string) any { return v2Error{v2Failure, msg} }, model.EINVALID, http.StatusBadRequest).
-		write(w, r, err, model.ErrorMessage(err))
+	v2Errors.write(v.Logger, w, r, err, model.ErrorMessage(err))
 }
 
 // v2NamePattern is the v2 document's rule for a user's name: 3 to 32
