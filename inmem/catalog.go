@@ -36,11 +36,10 @@ type Catalog struct {
 	store  Store
 	logger *slog.Logger
 
-	snap    atomic.Pointer[snapshot]
-	loadMu  sync.Mutex    // one load at a time
-	stale   chan struct{} // a reload is wanted (capacity 1)
-	loads   atomic.Int64
-	changed atomic.Int64 // feed signals heard
+	snap   atomic.Pointer[snapshot]
+	loadMu sync.Mutex    // one load at a time
+	stale  chan struct{} // a reload is wanted (capacity 1)
+	loads  atomic.Int64
 }
 
 var (
@@ -85,10 +84,7 @@ func (c *Catalog) Version() int64 { return c.current().version }
 func (c *Catalog) Follow(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() {
-		done <- c.store.FollowCatalog(ctx, func() {
-			c.changed.Add(1)
-			c.markStale()
-		})
+		done <- c.store.FollowCatalog(ctx, c.markStale)
 	}()
 	retry := time.Duration(0)
 	for {
