@@ -11,8 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/fxgraph/gateway/store/storetest"
 )
 
 // The REST route tests of every surface share this harness: a case is one
@@ -28,12 +26,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of the REST ro
 // client-pw-1), both fx access tokens.
 func restGateway(t *testing.T, backend string) (base string, tokens map[string]string) {
 	t.Helper()
-	env := map[string]string{"BCRYPT_COST": "4", "SEED_DEMO": "true", "DATA_DIR": t.TempDir(),
-		"ADMIN_USERNAME": "fx_admin", "ADMIN_PASSWORD": "fx-admin-pw"}
-	if backend == storetest.Postgres {
-		env["DATABASE_URL"] = storetest.DSN(t, backend)
-	}
-	base, _, _ = startGateway(t, nil, env)
+	base = hardenedGateway(t, backend, nil)
 	_, out := postGraphQL(t, base, "", `mutation { register(input: {username: "fx_client", password: "client-pw-1", passwordConfirmation: "client-pw-1"}) { id } }`)
 	if out["errors"] != nil {
 		t.Fatal(out["errors"])
