@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
@@ -52,30 +50,10 @@ func TestMetrics(t *testing.T) {
 	postGraphQL(t, base, token, `{ currency(code: "ZZZ") { code } }`)
 	postGraphQL(t, base, "", `mutation { login(input: {login: "fx_admin", password: "wrong-password"}) { accessToken } }`)
 	send(t, "GET", base+"/currency/usd", "", "", map[string][]string{"Authorization": {"Bearer " + token}})
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}
-	ws, _, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	_ = ws.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
-	var ack map[string]any
-	_ = ws.ReadJSON(&ack)
-	// The snapshot first: once it arrives, the subscription is registered.
-	_ = ws.WriteJSON(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": liveQuery}})
-	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	events := 0
-	for events < 2 {
-		var m map[string]any
-		if err := ws.ReadJSON(&m); err != nil {
-			t.Fatalf("no event: %v", err)
-		}
-		if m["type"] == "next" {
-			if events++; events == 1 {
-				postGraphQL(t, base, token, `mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9") { rate } }`)
-			}
-		}
-	}
+	// Once the snapshot arrives, the subscription is registered.
+	s := subscribe(t, base, token, liveQuery)
+	postGraphQL(t, base, token, `mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9") { rate } }`)
+	s.next(t, 10*time.Second)
 
 	after := scrape(t, base+"/metrics")
 	moved := func(series string, by float64) {
