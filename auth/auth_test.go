@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/internal/testclock"
 	"github.com/fxgraph/gateway/model"
 )
 
@@ -34,25 +34,8 @@ var authT0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // invalidCredentials is the one message of every refused token.
 const invalidCredentials = "Could not validate credentials"
 
-// authClock is a clock the tests move; safe for concurrent use.
-type authClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newAuthClock() *authClock { return &authClock{now: authT0} }
-
-func (c *authClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *authClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+// newAuthClock returns a clock stopped at authT0.
+func newAuthClock() *testclock.Clock { return testclock.New(authT0) }
 
 func newTestIssuer(t testing.TB, key []byte, now func() time.Time) *auth.Issuer {
 	t.Helper()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
+	"github.com/fxgraph/gateway/internal/testclock"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/store/storetest"
@@ -37,13 +37,13 @@ func loginAs(t *testing.T, c *client, login, device string) tokens {
 // retry time; another address is not; the window ends it.
 func TestLoginThrottle(t *testing.T) {
 	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
-		clock := &testClock{now: time.Now()}
+		clock := testclock.New(time.Now())
 		db := storetest.Open(t, backend, clock.Now) // one clock for the store and the resolver
 		t.Run(backend, func(t *testing.T) { testLoginThrottle(t, db, clock) })
 	}
 }
 
-func testLoginThrottle(t *testing.T, db *store.DB, clock *testClock) {
+func testLoginThrottle(t *testing.T, db *store.DB, clock *testclock.Clock) {
 	{
 		c := newServerWith(t, db, graph.DefaultLimits(), bcrypt.MinCost, func(r *graph.Resolver) {
 			r.LoginFailures, r.Throttle, r.Now = db, model.Throttle{Failures: 10, AddressFailures: 30, Window: 15 * time.Minute}, clock.Now
@@ -163,24 +163,6 @@ func TestAmbiguousCredentials(t *testing.T) {
 		res := sendRaw(t, admin, req)
 		wantError(t, res, graph.CodeUnauthenticated, "")
 	})
-}
-
-// testClock is a clock a test moves.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func jsonBody(t *testing.T, v any) io.Reader {

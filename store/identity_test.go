@@ -14,35 +14,18 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fxgraph/gateway/internal/testclock"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
-// idClock is a clock that tests move by hand; safe for concurrent use.
-type idClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *idClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *idClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // eachStoreClock is eachStore with a clock that starts at fixedNow and that
 // the test can move.
-func eachStoreClock(t *testing.T, fn func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock)) {
+func eachStoreClock(t *testing.T, fn func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock)) {
 	for _, backend := range []string{storetest.SQLite, storetest.Postgres} {
 		t.Run(backend, func(t *testing.T) {
-			clock := &idClock{now: fixedNow}
+			clock := testclock.New(fixedNow)
 			fn(t, context.Background(), storetest.Open(t, backend, clock.Now), clock)
 		})
 	}
@@ -276,7 +259,7 @@ func TestFindUsers(t *testing.T) {
 }
 
 func TestUpdateUser(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		bob := idUser(t, ctx, db, "bob_1", "bob@example.com", "")
 		idUser(t, ctx, db, "taken_1", "taken@example.com", "")
 		clock.Advance(time.Hour)
@@ -553,7 +536,7 @@ func TestLastAdminConcurrent(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		u := idUser(t, ctx, db, "tokens_u", "", "")
 
 		t.Run("CreateAndFind", func(t *testing.T) {
@@ -588,7 +571,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestTokensRevokeDevice(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		t.Run("RevokeDevice", func(t *testing.T) {
 			u := idUser(t, ctx, db, "tokens_u", "", "")
 			v := idUser(t, ctx, db, "tokens_v", "", "")
@@ -623,7 +606,7 @@ func TestTokensRevokeDevice(t *testing.T) {
 }
 
 func TestTokensRotate(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		u := idUser(t, ctx, db, "tokens_u", "", "")
 		t0 := clock.Now()
 		a1 := idToken(u.ID, "d1", model.TokenAccess, t0, 30*time.Minute)
@@ -687,7 +670,7 @@ func TestTokensRotate(t *testing.T) {
 }
 
 func TestTokensRevoke(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		u := idUser(t, ctx, db, "tokens_u", "", "")
 		v := idUser(t, ctx, db, "tokens_v", "", "")
 		t0 := clock.Now()
@@ -737,7 +720,7 @@ func TestTokensRevoke(t *testing.T) {
 }
 
 func TestTokensRevokedSince(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		t.Run("RevokedSinceExcludesExpired", func(t *testing.T) {
 			u := idUser(t, ctx, db, "tokens_u", "", "")
 			t0 := clock.Now()
@@ -778,7 +761,7 @@ func TestTokensRevokedSince(t *testing.T) {
 // revokes their live tokens in the same transaction; other changes (but a
 // password, TestPasswordChangeRevokesOtherSessions) do not.
 func TestUserChangesRevokeTokens(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		idUser(t, ctx, db, "root_1", "", model.CategoryAdmin)
 		u := idUser(t, ctx, db, "user_1", "", "")
 		other := idUser(t, ctx, db, "user_2", "", "")
@@ -831,7 +814,7 @@ func TestUserChangesRevokeTokens(t *testing.T) {
 // token of the user, refresh tokens included, but those of the session
 // that made the change: its token, and its device's tokens.
 func TestPasswordChangeRevokesOtherSessions(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		u := idUser(t, ctx, db, "user_1", "", "")
 		other := idUser(t, ctx, db, "user_2", "", "")
 		issue := func() (mineAccess, mineRefresh, noDevice, elsewhere, theirs *model.Token) {

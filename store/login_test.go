@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fxgraph/gateway/internal/testclock"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/store"
 )
 
 func TestLoginFailures(t *testing.T) {
-	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *idClock) {
+	eachStoreClock(t, func(t *testing.T, ctx context.Context, db *store.DB, clock *testclock.Clock) {
 		const window = 15 * time.Minute
 		count := func(delta int, keys ...string) map[string]model.LoginFailures {
 			t.Helper()
