@@ -73,16 +73,8 @@ func (db *DB) catalogChanged() {
 // listener. A reader then reloads (LoadCatalog). changed must not block.
 func (db *DB) FollowCatalog(ctx context.Context, changed func()) error {
 	if !db.isPG() {
-		db.local.mu.Lock()
-		id := db.local.next
-		db.local.next++
-		db.local.catalog[id] = changed
-		db.local.mu.Unlock()
-		changed() // what committed before the follower was registered
-		<-ctx.Done()
-		db.local.mu.Lock()
-		delete(db.local.catalog, id)
-		db.local.mu.Unlock()
+		// changed once registered too, for what committed before.
+		followLocally(ctx, db.local, db.local.catalog, changed, changed)
 		return nil
 	}
 	db.reconnecting(ctx, "catalog listener", func(connected func()) error {

@@ -59,16 +59,25 @@ func (db *DB) lockChanges() func() {
 // not block.
 func (db *DB) FollowChanges(ctx context.Context, sink func(model.RateChange)) error {
 	if !db.isPG() {
-		db.local.mu.Lock()
-		id := db.local.next
-		db.local.next++
-		db.local.sinks[id] = sink
-		db.local.mu.Unlock()
-		<-ctx.Done()
-		db.local.mu.Lock()
-		delete(db.local.sinks, id)
-		db.local.mu.Unlock()
+		followLocally(ctx, db.local, db.local.sinks, sink, nil)
 		return nil
 	}
 	return db.listen(ctx, sink)
+}
+
+// followLocally registers f among followers (a map of l) until ctx is
+// done; started, if not nil, is called once f is registered.
+func followLocally[F any](ctx context.Context, l *localFeed, followers map[int]F, f F, started func()) {
+	l.mu.Lock()
+	id := l.next
+	l.next++
+	followers[id] = f
+	l.mu.Unlock()
+	if started != nil {
+		started()
+	}
+	<-ctx.Done()
+	l.mu.Lock()
+	delete(followers, id)
+	l.mu.Unlock()
 }
