@@ -28,7 +28,7 @@ type Resolver struct {
 	Issuer              *auth.Issuer
 	Hasher              *auth.Hasher
 	Hub                 *live.Hub
-	Snapshots           model.RateSnapshotter
+	Changes             model.ChangeLog
 	Logger              *slog.Logger
 	Now                 func() time.Time
 

@@ -563,11 +563,11 @@ func (r *resourceResolver) Organization(ctx context.Context, obj *model.Resource
 	return r.organizationByID(ctx, *obj.OrganizationID)
 }
 
-func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool) (<-chan *gqlmodel.RateChange, error) {
+func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool, after *string) (<-chan *gqlmodel.RateChange, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
-	return r.rateChanges(ctx, base, target, includeCurrent != nil && *includeCurrent)
+	return r.rateChanges(ctx, base, target, includeCurrent != nil && *includeCurrent, after)
 }
 
 func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {

@@ -22,9 +22,9 @@ func TestHub(t *testing.T) {
 	defer cancel()
 	t.Run("OK", func(t *testing.T) {
 		h := live.NewHub()
-		all, _ := h.Subscribe(model.RateFilter{})
-		usd, _ := h.Subscribe(model.RateFilter{BaseCode: "USD"})
-		eur, _ := h.Subscribe(model.RateFilter{TargetCode: "EUR"})
+		all, _, _ := h.Subscribe(model.RateFilter{}, true)
+		usd, _, _ := h.Subscribe(model.RateFilter{BaseCode: "USD"}, true)
+		eur, _, _ := h.Subscribe(model.RateFilter{TargetCode: "EUR"}, true)
 		h.Publish(change("USD", "EUR", 1, "0.9"))
 		h.Publish(change("GBP", "USD", 1, "1.3"))
 		for _, tc := range []struct {
@@ -40,7 +40,7 @@ func TestHub(t *testing.T) {
 	})
 	t.Run("BurstKeepsEveryChange", func(t *testing.T) {
 		h := live.NewHub()
-		s, _ := h.Subscribe(model.RateFilter{})
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
 		for i := int64(1); i <= 10; i++ {
 			h.Publish(change("USD", "EUR", i, "1"))
 		}
@@ -56,7 +56,7 @@ func TestHub(t *testing.T) {
 	})
 	t.Run("SlowSubscriberLatestWins", func(t *testing.T) {
 		h := live.NewHub()
-		s, _ := h.Subscribe(model.RateFilter{})
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
 		done := make(chan struct{})
 		go func() { // the writer must never block, however slow the reader
 			defer close(done)
@@ -90,7 +90,7 @@ func TestHub(t *testing.T) {
 	})
 	t.Run("ErrTooSlow", func(t *testing.T) {
 		h := live.NewHub()
-		s, _ := h.Subscribe(model.RateFilter{})
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
 		for i := 0; i <= live.QueueSize; i++ {
 			code := string([]byte{'A' + byte(i/676%26), 'A' + byte(i/26%26), 'A' + byte(i%26)})
 			h.Publish(change(code, "ZZZ", 1, "1"))
@@ -104,21 +104,62 @@ func TestHub(t *testing.T) {
 	})
 	t.Run("Close", func(t *testing.T) {
 		h := live.NewHub()
-		s, _ := h.Subscribe(model.RateFilter{})
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
 		h.Close()
 		if _, err := s.Next(ctx); !errors.Is(err, live.ErrClosed) {
 			t.Errorf("Next after Close = %v, want ErrClosed", err)
 		}
-		if _, err := h.Subscribe(model.RateFilter{}); !errors.Is(err, live.ErrClosed) {
+		if _, _, err := h.Subscribe(model.RateFilter{}, true); !errors.Is(err, live.ErrClosed) {
 			t.Errorf("Subscribe after Close = %v, want ErrClosed", err)
 		}
 	})
 	t.Run("Unsubscribe", func(t *testing.T) {
 		h := live.NewHub()
-		s, _ := h.Subscribe(model.RateFilter{})
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
 		h.Unsubscribe(s)
 		if n := h.Len(); n != 0 {
 			t.Errorf("Len = %d after Unsubscribe, want 0", n)
+		}
+	})
+	t.Run("HeadAtSubscribe", func(t *testing.T) {
+		h := live.NewHub()
+		h.Publish(change("USD", "EUR", 7, "1"))
+		_, head, _ := h.Subscribe(model.RateFilter{}, true)
+		if head != 7 {
+			t.Errorf("head = %d, want 7, the last position published", head)
+		}
+	})
+	t.Run("CatchingUpQueuesNothing", func(t *testing.T) {
+		h := live.NewHub()
+		s, _, _ := h.Subscribe(model.RateFilter{}, false)
+		h.Publish(change("USD", "EUR", 1, "1"))
+		s.GoLive()
+		h.Publish(change("USD", "EUR", 2, "1"))
+		got, err := s.Next(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != 2 {
+			t.Errorf("got %v (%v), want only the change published after GoLive", got, err)
+		}
+		if q := h.Stats().Queued.Load(); q != 1 {
+			t.Errorf("queued %d, want 1", q)
+		}
+	})
+	t.Run("Resync", func(t *testing.T) {
+		h := live.NewHub()
+		s, _, _ := h.Subscribe(model.RateFilter{}, true)
+		h.Publish(change("USD", "EUR", 1, "1"))
+		h.Resync()
+		if _, err := s.Next(ctx); !errors.Is(err, live.ErrResync) {
+			t.Fatalf("Next after Resync = %v, want ErrResync", err)
+		}
+		h.Publish(change("USD", "EUR", 2, "1")) // catching up: the log has it
+		s.GoLive()
+		h.Publish(change("USD", "EUR", 3, "1"))
+		got, err := s.Next(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != 3 {
+			t.Errorf("got %v (%v), want only the change after GoLive", got, err)
+		}
+		if n := h.Stats().Resyncs.Load(); n != 1 {
+			t.Errorf("resyncs = %d, want 1", n)
 		}
 	})
 }

@@ -19,7 +19,7 @@ const (
 // it. Seq increases by one with every change of the same pair, so a
 // subscriber that sees a gap knows it missed (or was spared) changes.
 type RateChange struct {
-	ID       int64 // global, for deduplication
+	ID       int64 // the position in the change log: increases in commit order
 	Kind     RateChangeKind
 	Pair     Pair
 	Rate     *Decimal // nil when deleted
@@ -35,16 +35,32 @@ func (f RateFilter) Matches(p Pair) bool {
 	return (f.BaseCode == "" || f.BaseCode == p.Base) && (f.TargetCode == "" || f.TargetCode == p.Target)
 }
 
-// ChangeFeed delivers every committed rate change, once, in commit order
-// per pair, to sink, until ctx is done. After an interruption (a lost
-// database connection) it resynchronises from the store before going on.
+// ChangeFeed delivers every committed rate change, once, in commit order,
+// to sink, until ctx is done. After an interruption (a lost database
+// connection) it calls resync once it hears changes again: the changes
+// committed meanwhile are in the ChangeLog, not delivered.
 type ChangeFeed interface {
-	FollowChanges(ctx context.Context, sink func(RateChange)) error
+	FollowChanges(ctx context.Context, sink func(RateChange), resync func()) error
 }
 
-// RateSnapshotter reads the current rates matching a filter as snapshot
-// changes, each with its pair's current sequence number: where a
-// subscription's includeCurrent starts.
-type RateSnapshotter interface {
-	RateSnapshot(ctx context.Context, f RateFilter) ([]RateChange, error)
+// ChangeLog is the log of committed rate changes. Positions (RateChange.ID)
+// increase in commit order, on every instance, so "every change after
+// position p" has one answer wherever it is asked.
+type ChangeLog interface {
+	// ChangesAfter returns, in order, at most limit logged changes after
+	// position that the filter selects. It returns EINVALID when the log
+	// no longer keeps every change after position (ErrCursorExpired) or
+	// never had it (ErrCursorUnknown).
+	ChangesAfter(ctx context.Context, position int64, f RateFilter, limit int) ([]RateChange, error)
+	// RateSnapshot returns the current rates matching the filter as
+	// snapshot changes, each with its pair's current sequence number, and
+	// the log position they are current at: where a subscription's
+	// includeCurrent starts.
+	RateSnapshot(ctx context.Context, f RateFilter) ([]RateChange, int64, error)
 }
+
+// ErrCursorExpired refuses a change log position older than the log keeps.
+var ErrCursorExpired = Invalid("after", "The cursor is older than the change log keeps: subscribe again with includeCurrent")
+
+// ErrCursorUnknown refuses a change log position the log never had.
+var ErrCursorUnknown = Invalid("after", "The cursor is not a position of the change log")

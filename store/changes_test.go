@@ -22,7 +22,7 @@ func follow(t *testing.T, db *store.DB) func(n int) []model.RateChange {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := db.FollowChanges(ctx, func(c model.RateChange) { mu.Lock(); got = append(got, c); mu.Unlock() }); err != nil {
+		if err := db.FollowChanges(ctx, func(c model.RateChange) { mu.Lock(); got = append(got, c); mu.Unlock() }, func() {}); err != nil {
 			t.Errorf("FollowChanges: %v", err)
 		}
 	}()
@@ -99,9 +99,12 @@ func TestFollowChanges(t *testing.T) {
 			}
 		})
 		t.Run("Snapshot", func(t *testing.T) {
-			snap, err := db.RateSnapshot(ctx, model.RateFilter{BaseCode: "USD"})
+			snap, pos, err := db.RateSnapshot(ctx, model.RateFilter{BaseCode: "USD"})
 			if err != nil || len(snap) != 1 || snap[0].Seq != 4 || !snap[0].Snapshot || snap[0].Rate.String() != "0.8" {
 				t.Errorf("snapshot = %+v (%v), want USDEUR 0.8 at sequence 4", snap, err)
+			}
+			if last := wait(6)[5].ID; pos != last {
+				t.Errorf("snapshot position = %d, want %d, the last change's", pos, last)
 			}
 		})
 	})
@@ -131,6 +134,79 @@ func TestFollowChangesOrderUnderConcurrency(t *testing.T) {
 			if c.Seq != int64(i+2) {
 				t.Fatalf("change %d has sequence %d, want %d: delivered in commit order", i, c.Seq, i+2)
 			}
+			if i > 0 && c.ID <= got[i-1].ID {
+				t.Fatalf("change %d is at position %d after %d: positions increase in commit order", i, c.ID, got[i-1].ID)
+			}
 		}
+		logged, err := db.ChangesAfter(ctx, got[0].ID-1, model.RateFilter{}, 100)
+		if err != nil || len(logged) != n {
+			t.Fatalf("ChangesAfter = %d changes (%v), want the %d heard", len(logged), err, n)
+		}
+		for i := range logged {
+			if logged[i].ID != got[i].ID || logged[i].Seq != got[i].Seq {
+				t.Errorf("logged change %d = position %d seq %d, heard position %d seq %d", i, logged[i].ID, logged[i].Seq, got[i].ID, got[i].Seq)
+			}
+		}
+	})
+}
+
+func TestChangesAfter(t *testing.T) {
+	eachStore(t, func(t *testing.T, ctx context.Context, db *store.DB) {
+		for _, c := range []string{"USD", "EUR", "GBP"} {
+			mustCurrency(t, ctx, db, c)
+		}
+		mustRate(t, ctx, db, "USD", "EUR", "0.9")
+		mustRate(t, ctx, db, "GBP", "USD", "1.3")
+		all, err := db.ChangesAfter(ctx, 0, model.RateFilter{}, 100)
+		if err != nil || len(all) != 2 {
+			t.Fatalf("ChangesAfter(0) = %+v (%v), want the 2 creations", all, err)
+		}
+		t.Run("OK", func(t *testing.T) {
+			got, err := db.ChangesAfter(ctx, all[0].ID, model.RateFilter{}, 100)
+			if err != nil || len(got) != 1 || got[0].Pair.String() != "GBPUSD" {
+				t.Errorf("after the first: got %+v (%v), want GBPUSD only", got, err)
+			}
+		})
+		t.Run("Filter", func(t *testing.T) {
+			got, err := db.ChangesAfter(ctx, 0, model.RateFilter{TargetCode: "USD"}, 100)
+			if err != nil || len(got) != 1 || got[0].Pair.String() != "GBPUSD" {
+				t.Errorf("target USD: got %+v (%v), want GBPUSD only", got, err)
+			}
+		})
+		t.Run("Limit", func(t *testing.T) {
+			got, err := db.ChangesAfter(ctx, 0, model.RateFilter{}, 1)
+			if err != nil || len(got) != 1 || got[0].ID != all[0].ID {
+				t.Errorf("limit 1: got %+v (%v), want the first only", got, err)
+			}
+		})
+		t.Run("AtHead", func(t *testing.T) {
+			got, err := db.ChangesAfter(ctx, all[1].ID, model.RateFilter{}, 100)
+			if err != nil || len(got) != 0 {
+				t.Errorf("at the head: got %+v (%v), want nothing", got, err)
+			}
+		})
+		t.Run("ErrCursorUnknown", func(t *testing.T) {
+			if _, err := db.ChangesAfter(ctx, all[1].ID+1000, model.RateFilter{}, 100); err != model.ErrCursorUnknown {
+				t.Errorf("past the head: got %v, want ErrCursorUnknown", err)
+			}
+		})
+		t.Run("ErrCursorExpired", func(t *testing.T) {
+			n, err := db.PruneChanges(ctx, time.Now().Add(time.Hour))
+			if err != nil || n != 2 {
+				t.Fatalf("PruneChanges = %d (%v), want 2", n, err)
+			}
+			if _, err := db.ChangesAfter(ctx, all[0].ID, model.RateFilter{}, 100); err != model.ErrCursorExpired {
+				t.Errorf("before the horizon: got %v, want ErrCursorExpired", err)
+			}
+			// The horizon itself is still a good cursor: nothing after it was pruned.
+			if got, err := db.ChangesAfter(ctx, all[1].ID, model.RateFilter{}, 100); err != nil || len(got) != 0 {
+				t.Errorf("at the horizon: got %+v (%v), want nothing", got, err)
+			}
+			mustRate(t, ctx, db, "EUR", "GBP", "0.85")
+			got, err := db.ChangesAfter(ctx, all[1].ID, model.RateFilter{}, 100)
+			if err != nil || len(got) != 1 || got[0].Pair.String() != "EURGBP" || got[0].ID <= all[1].ID {
+				t.Errorf("after the horizon: got %+v (%v), want EURGBP at a new position", got, err)
+			}
+		})
 	})
 }

@@ -110,42 +110,39 @@ func (db *DB) UpdateCurrency(ctx context.Context, code string, upd model.Currenc
 // rate that uses it. It returns the currency and the deleted rates, or
 // ENOTFOUND.
 func (db *DB) DeleteCurrency(ctx context.Context, code string) (*model.Currency, []*model.ExchangeRate, error) {
-	defer db.lockChanges()()
 	var (
-		row     *currencyRow
-		rates   []*rateRow
-		changes []model.RateChange
+		row   *currencyRow
+		rates []*rateRow
 	)
-	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		changes = changes[:0]
+	err := db.changeTx(ctx, func(ctx context.Context, tx bun.Tx) ([]model.RateChange, error) {
 		var err error
 		if row, err = findCurrency(ctx, tx, code); err != nil {
-			return err
+			return nil, err
 		}
 		err = selectRates(tx, &rates).Where("r.base_id = ? OR r.target_id = ?", row.ID, row.ID).OrderExpr("r.id").Scan(ctx)
 		if err != nil {
-			return wrap("find rates of currency", err)
+			return nil, wrap("find rates of currency", err)
 		}
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
-			return wrap("delete currency", err)
+			return nil, wrap("delete currency", err)
 		}
 		if err := notifyCatalog(ctx, tx); err != nil {
-			return err
+			return nil, err
 		}
 		// The cascade deleted the rates: subscribers hear of each.
+		changes := make([]model.RateChange, 0, len(rates))
 		for _, r := range rates {
 			c, err := db.recordChange(ctx, tx, model.RateDeleted, model.Pair{Base: r.BaseCode, Target: r.TargetCode}, nil, &r.Rate.Decimal)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			changes = append(changes, c)
 		}
-		return nil
+		return changes, nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	db.committed(changes...)
 	db.catalogChanged()
 	return toCurrency(row), convertRows(rates, toExchangeRate), nil
 }

@@ -51,18 +51,18 @@ func (db *DB) lockChanges() func() {
 	return db.local.writes.Unlock
 }
 
-// FollowChanges delivers every committed rate change to sink until ctx is
-// done. On SQLite (one instance) it hears this process's writes. On
-// PostgreSQL it LISTENs on a dedicated connection, reconnecting with
-// back-off; after each (re)connection it reads the log for changes it may
-// have missed, and delivers each change once whatever the path. sink must
-// not block.
-func (db *DB) FollowChanges(ctx context.Context, sink func(model.RateChange)) error {
+// FollowChanges delivers every committed rate change to sink, once, in
+// commit order, until ctx is done. On SQLite (one instance) it hears this
+// process's writes. On PostgreSQL it LISTENs on a dedicated connection,
+// reconnecting with back-off; after each reconnection it calls resync, and
+// what committed while it was away is in the change log (ChangesAfter).
+// sink and resync must not block.
+func (db *DB) FollowChanges(ctx context.Context, sink func(model.RateChange), resync func()) error {
 	if !db.isPG() {
 		followLocally(ctx, db.local, db.local.sinks, sink, nil)
 		return nil
 	}
-	return db.listen(ctx, sink)
+	return db.listen(ctx, sink, resync)
 }
 
 // followLocally registers f among followers (a map of l) until ctx is

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,48 +12,40 @@ import (
 )
 
 // The PostgreSQL feed: a LISTEN connection per follower, reconnecting with
-// back-off and resynchronising from the change log, so that every instance
-// hears every change once.
+// a short back-off; after a reconnection it says so (resync), and each
+// subscriber reads what it missed from the change log.
 
-// resyncWindow is how far below the last change seen a resynchronisation
-// reads again, for transactions that took their id before a later one but
-// committed after it.
-const resyncWindow = 1000
-
-func (db *DB) listen(ctx context.Context, sink func(model.RateChange)) error {
+func (db *DB) listen(ctx context.Context, sink func(model.RateChange), resync func()) error {
 	var last int64
 	if err := db.bun.NewSelect().Model((*changeRow)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &last); err != nil {
 		return wrap("last change", err)
 	}
-	seen := newSeenSet(4 * resyncWindow)
-	// What committed before we started is history, not news: mark the
-	// window's rows seen, so the first resynchronisation delivers only
-	// changes that commit from now on (including late commits of
-	// transactions in flight now).
-	var old []int64
-	if err := db.bun.NewSelect().Model((*changeRow)(nil)).Column("id").Where("rc.id > ?", last-resyncWindow).Scan(ctx, &old); err != nil {
-		return wrap("recent changes", err)
-	}
-	for _, id := range old {
-		seen.add(id)
-	}
 	deliver := func(c model.RateChange) {
-		if seen.add(c.ID) {
-			last = max(last, c.ID)
+		if c.ID > last { // notifications come in commit order, which is id order
+			last = c.ID
 			sink(c)
 		}
 	}
+	first := true
 	db.reconnecting(ctx, "change listener", func(connected func()) error {
-		return db.listenOnce(ctx, &last, deliver, connected)
+		return db.listenOnce(ctx, deliver, func() {
+			connected()
+			if !first {
+				resync()
+			}
+			first = false
+		})
 	})
 	return nil
 }
 
 // reconnecting runs listen until ctx is done, and again after each failure,
-// waiting a back-off that doubles up to 5 s and starts over whenever listen
-// says it connected.
+// waiting a back-off that doubles from 50 ms up to 1 s, each wait drawn at
+// random from its upper half (so that instances do not knock together),
+// and starts over whenever listen says it connected. A database back up
+// is heard again within about a second.
 func (db *DB) reconnecting(ctx context.Context, what string, listen func(connected func()) error) {
-	const first, most = 100 * time.Millisecond, 5 * time.Second
+	const first, most = 50 * time.Millisecond, time.Second
 	backoff := first
 	for ctx.Err() == nil {
 		err := listen(func() { backoff = first })
@@ -60,19 +53,20 @@ func (db *DB) reconnecting(ctx context.Context, what string, listen func(connect
 			return
 		}
 		db.reconnects.Add(1)
-		db.logger.Warn("store: "+what+" lost its connection; reconnecting", "err", err, "in", backoff)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		db.logger.Warn("store: "+what+" lost its connection; reconnecting", "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
 		backoff = min(2*backoff, most)
 	}
 }
 
-// listenOnce connects, LISTENs, resynchronises from the log, then delivers
-// notifications until the connection fails.
-func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.RateChange), connected func()) error {
+// listenOnce connects and LISTENs, says so, then delivers notifications
+// until the connection fails.
+func (db *DB) listenOnce(ctx context.Context, deliver func(model.RateChange), connected func()) error {
 	conn, err := pgx.ConnectConfig(ctx, db.pgConfig)
 	if err != nil {
 		return err
@@ -81,20 +75,10 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.Ra
 	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
 		return err
 	}
+	// Listening: whatever commits from now on is notified; whatever
+	// committed while we were away is in the log, for each subscriber to
+	// read at its own pace (resync).
 	connected()
-	// Listening before reading the log: whatever commits from now on is
-	// notified, whatever committed before is in the log.
-	var rows []*changeRow
-	if err := db.bun.NewSelect().Model(&rows).Where("rc.id > ?", *last-resyncWindow).OrderExpr("rc.id").Scan(ctx); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		c, err := toChange(r)
-		if err != nil {
-			return err
-		}
-		deliver(c)
-	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -112,29 +96,4 @@ func (db *DB) listenOnce(ctx context.Context, last *int64, deliver func(model.Ra
 		}
 		deliver(c)
 	}
-}
-
-// seenSet remembers the last n ids delivered.
-type seenSet struct {
-	ids  map[int64]struct{}
-	ring []int64
-	next int
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{ids: make(map[int64]struct{}, n), ring: make([]int64, n)}
-}
-
-// add records id and reports whether it is new.
-func (s *seenSet) add(id int64) bool {
-	if _, ok := s.ids[id]; ok {
-		return false
-	}
-	if old := s.ring[s.next]; old != 0 {
-		delete(s.ids, old)
-	}
-	s.ring[s.next] = id
-	s.next = (s.next + 1) % len(s.ring)
-	s.ids[id] = struct{}{}
-	return true
 }

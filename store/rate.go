@@ -76,19 +76,15 @@ func (db *DB) FindRatesTouching(ctx context.Context, codes ...string) ([]*model.
 // CreateExchangeRate stores the rate of the pair. It returns ENOTFOUND when a
 // currency is unknown and ECONFLICT when the pair is stored already.
 func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate model.Decimal) (*model.ExchangeRate, error) {
-	defer db.lockChanges()()
 	if err := pair.Validate(); err != nil {
 		return nil, err
 	}
 	conflict := model.Errorf(model.ECONFLICT, "Exchange rate %s already exists", pair)
-	var (
-		row    *rateRow
-		change model.RateChange
-	)
-	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var row *rateRow
+	err := db.changeTx(ctx, func(ctx context.Context, tx bun.Tx) ([]model.RateChange, error) {
 		currencies, err := findCurrenciesWhere(ctx, tx, "c.code IN (?)", []string{pair.Base, pair.Target})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ids := make(map[string]int64, 2)
 		for _, c := range currencies {
@@ -96,7 +92,7 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 		}
 		for _, code := range []string{pair.Base, pair.Target} {
 			if ids[code] == 0 {
-				return model.Errorf(model.ENOTFOUND, "Currency not found: %s", code)
+				return nil, model.Errorf(model.ENOTFOUND, "Currency not found: %s", code)
 			}
 		}
 		now := db.now().UTC()
@@ -104,68 +100,56 @@ func (db *DB) CreateExchangeRate(ctx context.Context, pair model.Pair, rate mode
 			BaseCode: pair.Base, TargetCode: pair.Target}
 		_, err = tx.NewInsert().Model(row).Returning("id").Exec(ctx)
 		if err != nil {
-			return translate("create rate", err, errCurrencyNotFound, conflict, model.Invalid("rate", "rate must be greater than zero"))
+			return nil, translate("create rate", err, errCurrencyNotFound, conflict, model.Invalid("rate", "rate must be greater than zero"))
 		}
-		change, err = db.recordChange(ctx, tx, model.RateCreated, pair, &rate, nil)
-		return err
+		return recorded(db.recordChange(ctx, tx, model.RateCreated, pair, &rate, nil))
 	})
 	if err != nil {
 		return nil, err
 	}
-	db.committed(change)
 	return toExchangeRate(row), nil
 }
 
 // UpdateExchangeRate sets the rate of a stored pair and returns the rate
 // before and after. It returns ENOTFOUND when the pair is not stored.
 func (db *DB) UpdateExchangeRate(ctx context.Context, pair model.Pair, rate model.Decimal) (prev, cur *model.ExchangeRate, err error) {
-	defer db.lockChanges()()
-	var change model.RateChange
-	err = db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = db.changeTx(ctx, func(ctx context.Context, tx bun.Tx) ([]model.RateChange, error) {
 		row, err := findRate(ctx, tx, pair, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		prev = toExchangeRate(row)
 		row.Rate, row.UpdatedAt = exactDecimal{rate}, db.now().UTC()
 		_, err = tx.NewUpdate().Model(row).Column("rate", "updated_at").WherePK().Exec(ctx)
 		if err != nil {
-			return translate("update rate", err, nil, nil, model.Invalid("rate", "rate must be greater than zero"))
+			return nil, translate("update rate", err, nil, nil, model.Invalid("rate", "rate must be greater than zero"))
 		}
 		cur = toExchangeRate(row)
-		change, err = db.recordChange(ctx, tx, model.RateUpdated, pair, &cur.Rate, &prev.Rate)
-		return err
+		return recorded(db.recordChange(ctx, tx, model.RateUpdated, pair, &cur.Rate, &prev.Rate))
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	db.committed(change)
 	return prev, cur, nil
 }
 
 // DeleteExchangeRate deletes the stored rate of the pair and returns it, or
 // ENOTFOUND.
 func (db *DB) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*model.ExchangeRate, error) {
-	defer db.lockChanges()()
-	var (
-		row    *rateRow
-		change model.RateChange
-	)
-	err := db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var row *rateRow
+	err := db.changeTx(ctx, func(ctx context.Context, tx bun.Tx) ([]model.RateChange, error) {
 		var err error
 		if row, err = findRate(ctx, tx, pair, true); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err = tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
-			return wrap("delete rate", err)
+			return nil, wrap("delete rate", err)
 		}
-		change, err = db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate.Decimal)
-		return err
+		return recorded(db.recordChange(ctx, tx, model.RateDeleted, pair, nil, &row.Rate.Decimal))
 	})
 	if err != nil {
 		return nil, err
 	}
-	db.committed(change)
 	return toExchangeRate(row), nil
 }
 

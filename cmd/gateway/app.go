@@ -85,7 +85,7 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		hub:        hub,
 		websockets: gorillaws.New(cfg.WSOrigins),
 		resolver: &graph.Resolver{
-			Hub: hub, Snapshots: db,
+			Hub: hub, Changes: db,
 			CurrencyService: catalog, RateService: catalog,
 			UserService: auth.SyncedUsers(db, revocations), TokenService: auth.SyncedTokens(db, revocations),
 			OrganizationService: db, ResourceService: db,

@@ -256,7 +256,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 		}
 	})
 	background.Go(func() {
-		if err := db.FollowChanges(bgCtx, func(c model.RateChange) { a.metrics.ObserveChange(c); a.hub.Publish(c) }); err != nil {
+		if err := db.FollowChanges(bgCtx, func(c model.RateChange) { a.metrics.ObserveChange(c); a.hub.Publish(c) }, a.hub.Resync); err != nil {
 			logger.Error("rate changes: follower stopped", "err", err)
 		}
 	})

@@ -203,6 +203,7 @@ type ComplexityRoot struct {
 	RateChange struct {
 		At           func(childComplexity int) int
 		BaseCode     func(childComplexity int) int
+		Cursor       func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Pair         func(childComplexity int) int
 		PreviousRate func(childComplexity int) int
@@ -235,7 +236,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		RateChanged func(childComplexity int, base *string, target *string, includeCurrent *bool) int
+		RateChanged func(childComplexity int, base *string, target *string, includeCurrent *bool, after *string) int
 	}
 
 	User struct {
@@ -336,7 +337,7 @@ type ResourceResolver interface {
 	Organization(ctx context.Context, obj *model.Resource) (*model.Organization, error)
 }
 type SubscriptionResolver interface {
-	RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool) (<-chan *gqlmodel.RateChange, error)
+	RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool, after *string) (<-chan *gqlmodel.RateChange, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *model.User) (string, error)
@@ -1221,6 +1222,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateChange.BaseCode(childComplexity), true
+	case "RateChange.cursor":
+		if e.ComplexityRoot.RateChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateChange.Cursor(childComplexity), true
 	case "RateChange.kind":
 		if e.ComplexityRoot.RateChange.Kind == nil {
 			break
@@ -1355,7 +1362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.RateChanged(childComplexity, args["base"].(*string), args["target"].(*string), args["includeCurrent"].(*bool)), true
+		return e.ComplexityRoot.Subscription.RateChanged(childComplexity, args["base"].(*string), args["target"].(*string), args["includeCurrent"].(*bool), args["after"].(*string)), true
 
 	case "User.isActive":
 		if e.ComplexityRoot.User.Active == nil {
@@ -2073,16 +2080,26 @@ type RateChange {
   at: Time!
   "True for the current values sent on subscribe (includeCurrent), false for changes."
   snapshot: Boolean!
+  """
+  The change's position in the change log, opaque. Subscribe again with
+  rateChanged(after: cursor) to resume after it: every change the filter selects
+  since then comes first, in order, without a gap or a duplicate, then live ones.
+  A snapshot row carries the position its values are current at.
+  """
+  cursor: String!
 }
 
 type Subscription {
   """
   Changes of stored rates, optionally only of a base and/or target currency. With
   includeCurrent, the current matching rates come first (snapshot: true), so a dashboard
-  needs no separate query. Needs the exch_rate:request scope; ends when the token expires
-  or is revoked.
+  needs no separate query. With after (a RateChange.cursor), every logged change since
+  that position comes first, then live ones; a cursor older than the change log keeps
+  is refused (BAD_USER_INPUT): subscribe again with includeCurrent. Give includeCurrent
+  or after, not both. Needs the exch_rate:request scope; ends when the token expires or
+  is revoked.
   """
-  rateChanged(base: String, target: String, includeCurrent: Boolean = false): RateChange!
+  rateChanged(base: String, target: String, includeCurrent: Boolean = false, after: String): RateChange!
 }
 `, BuiltIn: false},
 }
@@ -2326,6 +2343,8 @@ func (ec *executionContext) childFields_RateChange(ctx context.Context, field gr
 		return ec.fieldContext_RateChange_at(ctx, field)
 	case "snapshot":
 		return ec.fieldContext_RateChange_snapshot(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RateChange_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RateChange", field.Name)
 }
@@ -3403,6 +3422,14 @@ func (ec *executionContext) field_Subscription_rateChanged_args(ctx context.Cont
 		return nil, err
 	}
 	args["includeCurrent"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -7196,6 +7223,29 @@ func (ec *executionContext) fieldContext_RateChange_snapshot(_ context.Context, 
 	return graphql.NewScalarFieldContext("RateChange", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RateChange_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _Resource_id(ctx context.Context, field graphql.CollectedField, obj *model.Resource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7550,7 +7600,7 @@ func (ec *executionContext) _Subscription_rateChanged(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().RateChanged(ctx, fc.Args["base"].(*string), fc.Args["target"].(*string), fc.Args["includeCurrent"].(*bool))
+			return ec.Resolvers.Subscription().RateChanged(ctx, fc.Args["base"].(*string), fc.Args["target"].(*string), fc.Args["includeCurrent"].(*bool), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.RateChange) graphql.Marshaler {
@@ -11083,6 +11133,11 @@ func (ec *executionContext) _RateChange(ctx context.Context, sel ast.SelectionSe
 			}
 		case "snapshot":
 			out.Values[i] = ec._RateChange_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RateChange_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -58,4 +58,6 @@ type RateChange struct {
 	Sequence     int
 	At           time.Time
 	Snapshot     bool
+	Cursor       string
+	Position     int64 // the change log position the cursor encodes
 }
