@@ -31,7 +31,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 
 	if o.ws != nil {
-		srv.AddTransport(o.ws.transport())
+		srv.AddTransport(o.ws.transport)
 	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -55,11 +55,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(documentLimit{Limits: limits, cache: queries})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
-	subs := subscriptionLimit{}
-	if o.ws != nil {
-		subs.max = o.ws.MaxSubscriptions
-	}
-	srv.Use(subs) // the last mutator
+	srv.Use(streamingOnly{}) // the last mutator
 	srv.AroundResponses(capErrors(limits.MaxErrors))
 	if o.timeout > 0 {
 		srv.AroundResponses(deadline(o.timeout))

@@ -564,7 +564,7 @@ func (r *resourceResolver) Organization(ctx context.Context, obj *model.Resource
 }
 
 func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool, after *string) (<-chan *gqlmodel.RateChange, error) {
-	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
+	if _, err := r.authorize(ctx, rateChangedPermission); err != nil {
 		return nil, err
 	}
 	return r.rateChanges(ctx, base, target, includeCurrent != nil && *includeCurrent, after)

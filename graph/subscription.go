@@ -6,10 +6,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fxgraph/gateway/graph/gorillaws"
 	"github.com/fxgraph/gateway/graph/gqlmodel"
 	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
 )
+
+// rateChangedPermission decides who may subscribe to rate changes, alone
+// or sharing an execution.
+var rateChangedPermission = model.NeedScope(model.ScopeRateRead)
 
 // changeCursor is the kind of a RateChange cursor: a change log position.
 const changeCursor = "change:"
@@ -57,11 +62,15 @@ func (r *Resolver) rateChanges(ctx context.Context, base, target *string, includ
 	if resume && includeCurrent {
 		return nil, model.Invalid("after", "give includeCurrent or after, not both")
 	}
+	if ctx.Value(tailKey{}) != nil { // a shared execution: from now on
+		resume, includeCurrent = false, false
+	}
 	sub, head, err := r.Hub.Subscribe(filter, !resume && !includeCurrent)
 	if err != nil {
 		return nil, model.Errorf(model.EINTERNAL, "The gateway is shutting down")
 	}
-	st := &changeStream{log: r.Changes, hub: r.Hub, sub: sub, filter: filter, pos: head, live: !resume && !includeCurrent, logger: r}
+	st := &changeStream{log: r.Changes, hub: r.Hub, sub: sub, filter: filter, pos: head, live: !resume && !includeCurrent, logger: r,
+		positions: gorillaws.PositionsFrom(ctx)}
 	switch {
 	case includeCurrent:
 		st.first, st.pos, err = r.Changes.RateSnapshot(ctx, filter)
@@ -75,6 +84,9 @@ func (r *Resolver) rateChanges(ctx context.Context, base, target *string, includ
 	if err != nil {
 		r.Hub.Unsubscribe(sub)
 		return nil, err
+	}
+	if st.positions != nil {
+		st.positions.Start(st.pos)
 	}
 	out := make(chan *gqlmodel.RateChange)
 	go st.run(ctx, out)
@@ -94,12 +106,18 @@ type changeStream struct {
 	first  []model.RateChange // sent before anything else
 	live   bool
 	logger *Resolver
+	// positions, when the transport asks, hears the position of each
+	// change before it is sent, and when the stream goes live.
+	positions *gorillaws.Positions
 }
 
 func (st *changeStream) run(ctx context.Context, out chan<- *gqlmodel.RateChange) {
 	defer close(out)
 	defer st.hub.Unsubscribe(st.sub)
 	send := func(c model.RateChange) bool {
+		if st.positions != nil {
+			st.positions.Push(c.ID, c.Pair.String())
+		}
 		select {
 		case out <- toGraphChange(c):
 			if !c.Snapshot {
@@ -115,10 +133,15 @@ func (st *changeStream) run(ctx context.Context, out chan<- *gqlmodel.RateChange
 			return
 		}
 	}
+	wasLive := false
 	for {
 		if !st.live && !st.catchUp(ctx, send) {
 			return
 		}
+		if !wasLive && st.positions != nil {
+			st.positions.Live()
+		}
+		wasLive = true
 		changes, err := st.sub.Next(ctx)
 		if errors.Is(err, live.ErrResync) {
 			st.live = false

@@ -2,27 +2,27 @@ package graph
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/fxgraph/gateway/auth"
+	"github.com/fxgraph/gateway/graph/gorillaws"
 	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 )
 
 // Websocket configures subscriptions over websockets: graphql-transport-ws
-// and the legacy graphql-ws protocol, on /graphql.
+// and the legacy graphql-ws protocol, on /graphql, with the transport of
+// gorillaws.
 type Websocket struct {
-	// Implementation is the websocket library (gorillaws).
-	Implementation transport.WebsocketImplementation
+	// Origins are the browser origins accepted besides the gateway's own.
+	Origins []string
 	// Authenticate verifies the bearer token of connection_init.
 	Authenticate func(token string) (*model.Principal, error)
 	// Revoked reports whether a token id was revoked since.
@@ -38,12 +38,18 @@ type Websocket struct {
 	// MaxSubscriptions bounds the subscriptions open at once on one
 	// connection; one more is refused with the protocol's error message.
 	MaxSubscriptions int
-	// MaxConnsPerUser bounds one user's connections on this instance; one
-	// more is closed with 4403 at connection_init.
+	// MaxConnsPerUser bounds one user's connections on this instance, SSE
+	// streams included; one more is closed with 4403 at connection_init.
 	MaxConnsPerUser int
+	// Unshared runs every subscription alone, for comparison: by default
+	// subscribers of the same operation share one execution.
+	Unshared bool
+	// Logger receives the transport's own failures.
+	Logger *slog.Logger
 
-	watch *tokenWatch
-	users *userConns
+	watch     *tokenWatch
+	users     *userConns
+	transport *gorillaws.Transport
 }
 
 // closeForbidden is graphql-transport-ws's close code for a refused
@@ -72,38 +78,59 @@ func WithOperationTimeout(d time.Duration) HandlerOption {
 	return func(o *handlerOptions) { o.timeout = d }
 }
 
-// WithWebsocket serves subscriptions over websockets.
-func WithWebsocket(ws Websocket) HandlerOption {
-	return func(o *handlerOptions) {
-		ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
-		ws.users = &userConns{max: ws.MaxConnsPerUser, open: map[int64]int{}}
-		o.ws = &ws
-	}
+// WithWebsocket serves subscriptions over the websocket transport of ws
+// (made by NewWebsocket).
+func WithWebsocket(ws *Websocket) HandlerOption {
+	return func(o *handlerOptions) { o.ws = ws }
 }
 
-func (ws *Websocket) transport() transport.Websocket {
-	limit := ws.PayloadLimit
-	return transport.Websocket{
-		Implementation:        ws.Implementation,
-		InitFunc:              ws.init,
-		InitTimeout:           10 * time.Second,
-		KeepAlivePingInterval: ws.KeepAlive,
-		PingPongInterval:      ws.KeepAlive,
-		PayloadReadLimit:      &limit,
+// NewWebsocket readies the websocket transport configured by ws.
+func NewWebsocket(ws Websocket) *Websocket {
+	{
+		ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
+		ws.users = &userConns{max: ws.MaxConnsPerUser, open: map[int64]int{}}
+		t := &gorillaws.Transport{
+			Origins:          ws.Origins,
+			Init:             ws.init,
+			InitTimeout:      10 * time.Second,
+			KeepAlive:        ws.KeepAlive,
+			PayloadLimit:     ws.PayloadLimit,
+			MaxSubscriptions: ws.MaxSubscriptions,
+		}
+		if !ws.Unshared {
+			t.Sharing = sharing{}
+		}
+		if ws.Logger != nil {
+			t.Logger = ws.Logger
+		}
+		ws.transport = gorillaws.New(t)
 	}
+	return &ws
 }
+
+// Open returns the number of open websocket connections.
+func (ws *Websocket) Open() int { return ws.transport.Open() }
+
+// Shutdown closes every websocket (1001, going away) and refuses new ones.
+func (ws *Websocket) Shutdown() { ws.transport.Shutdown() }
+
+// Stats returns the counters of shared executions.
+func (ws *Websocket) Stats() *gorillaws.Stats { return ws.transport.Stats() }
 
 // init authenticates connection_init: the payload's Authorization (or
 // authToken) bearer token, else the upgrade request's header. A missing,
 // refused or ambiguous token (in the header and in the payload both)
 // closes the socket with 4403. The connection's context ends
 // when the token expires or is revoked, which ends its subscriptions.
-func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+func (ws *Websocket) init(ctx context.Context, payload map[string]any) (context.Context, error) {
 	p := model.PrincipalFromContext(ctx)
 	inHeader := p != nil || model.AuthErrorFromContext(ctx) != nil
-	raw := payload.Authorization()
+	raw, _ := payload["Authorization"].(string)
 	if raw == "" {
-		raw = payload.GetString("authToken")
+		raw, _ = payload["authorization"].(string)
+	}
+	if raw == "" {
+		raw, _ = payload["authToken"].(string)
 	}
 	if inHeader && (raw != "" || p == nil) {
 		p = nil // two credentials, or a refused header
@@ -117,24 +144,28 @@ func (ws *Websocket) init(ctx context.Context, payload transport.InitPayload) (c
 		}
 	}
 	if p == nil {
-		return refuse(ctx, "Forbidden")
+		return nil, &gorillaws.CloseError{Code: closeForbidden, Reason: "Forbidden"}
 	}
+	ctx, err := ws.authorized(ctx, p)
+	if err != nil {
+		return nil, &gorillaws.CloseError{Code: closeForbidden, Reason: "Forbidden: too many connections for this user"}
+	}
+	return ctx, nil
+}
+
+// authorized returns the context of a connection (websocket or SSE
+// stream) of p: it ends when p's token expires or is revoked. It returns
+// EFORBIDDEN when p's user has MaxConnsPerUser open already.
+func (ws *Websocket) authorized(ctx context.Context, p *model.Principal) (context.Context, error) {
 	ctx = model.NewContextWithAuthError(model.NewContextWithPrincipal(ctx, p), nil)
 	reqinfo.From(ctx).SetUser(p.UserID)
 	ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt)
 	if !ws.users.join(ctx, p.UserID) {
 		cancel()
-		return refuse(ctx, "Forbidden: too many connections for this user")
+		return nil, model.Errorf(model.EFORBIDDEN, "Forbidden: too many connections for this user")
 	}
 	ws.watch.add(ctx, p.TokenID, cancel)
-	return context.WithValue(ctx, connSubsKey{}, new(atomic.Int64)), nil, nil
-}
-
-// refuse closes the connection at connection_init with 4403 and reason.
-func refuse(ctx context.Context, reason string) (context.Context, *transport.InitPayload, error) {
-	ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
-	ctx = transport.AppendCloseReason(ctx, reason)
-	return ctx, nil, errors.New(reason)
+	return context.WithValue(ctx, streamingKey{}, true), nil
 }
 
 // userConns counts each user's open connections.
@@ -163,56 +194,34 @@ func (u *userConns) join(ctx context.Context, userID int64) bool {
 	return true
 }
 
-// connSubsKey carries the count of a connection's open subscriptions.
-type connSubsKey struct{}
+// streamingKey marks the context of a transport that streams results
+// (a websocket, an SSE stream).
+type streamingKey struct{}
 
-// subscriptionLimit refuses a subscription that does not come over a
-// websocket (over HTTP it would hold the request until the first change),
-// and one past max on one websocket, as a protocol error (the transport
-// answers it with an error message for that id); it counts each accepted
-// one until it ends. max 0 is no limit.
-type subscriptionLimit struct{ max int }
+// streamingOnly refuses a subscription that does not come over a
+// streaming transport: over plain HTTP it would hold the request until the
+// first change. It is a request error (400), naming the transports to use.
+type streamingOnly struct{}
 
 var (
-	_ graphql.HandlerExtension        = subscriptionLimit{}
-	_ graphql.OperationContextMutator = subscriptionLimit{}
-	_ graphql.OperationInterceptor    = subscriptionLimit{}
+	_ graphql.HandlerExtension        = streamingOnly{}
+	_ graphql.OperationContextMutator = streamingOnly{}
 )
 
 // ExtensionName implements graphql.HandlerExtension.
-func (subscriptionLimit) ExtensionName() string { return "SubscriptionLimit" }
+func (streamingOnly) ExtensionName() string { return "StreamingOnly" }
 
 // Validate implements graphql.HandlerExtension.
-func (subscriptionLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (streamingOnly) Validate(graphql.ExecutableSchema) error { return nil }
 
-// MutateOperationContext counts a subscription on a websocket, refusing
-// it past the limit. It runs last of the mutators, so nothing can refuse a
-// subscription it counted before InterceptOperation starts it.
-func (l subscriptionLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+// MutateOperationContext refuses a subscription outside a stream.
+func (streamingOnly) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription || ctx.Value(streamingKey{}) != nil {
 		return nil
 	}
-	n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64)
-	if !ok {
-		err := gqlerror.Errorf("subscriptions are served over a websocket on /graphql (graphql-transport-ws or graphql-ws)")
-		errcode.Set(err, errcode.ValidationFailed)
-		return err
-	}
-	if l.max > 0 && n.Add(1) > int64(l.max) {
-		n.Add(-1)
-		err := gqlerror.Errorf("too many subscriptions on this connection: at most %d", l.max)
-		errcode.Set(err, errcode.ValidationFailed) // a protocol error: an error message, not a result
-		return err
-	}
-	return nil
-}
-
-// InterceptOperation stops counting a subscription when it ends.
-func (l subscriptionLimit) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if n, ok := ctx.Value(connSubsKey{}).(*atomic.Int64); ok && l.max > 0 && isSubscription(ctx) {
-		context.AfterFunc(ctx, func() { n.Add(-1) })
-	}
-	return next(ctx)
+	err := gqlerror.Errorf("subscriptions are served over a websocket on /graphql (graphql-transport-ws or graphql-ws) or over server-sent events (graphql-sse: POST with Accept: text/event-stream)")
+	errcode.Set(err, errcode.ValidationFailed)
+	return err
 }
 
 // tokenWatch ends the connections whose token is revoked: one goroutine

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/graph"
-	"github.com/fxgraph/gateway/graph/gorillaws"
 	"github.com/fxgraph/gateway/inmem"
 	"github.com/fxgraph/gateway/live"
 	"github.com/fxgraph/gateway/model"
@@ -30,21 +29,12 @@ type app struct {
 	authenticator *auth.Authenticator
 	revocations   *auth.Revocations
 	hub           *live.Hub
-	websockets    *gorillaws.Implementation
+	websockets    *graph.Websocket
 }
 
 // handler is the GraphQL endpoint with its websocket transport.
 func (a *app) handler(cfg config) http.Handler {
-	return refuseLargeGraphQL(graph.NewHandler(a.resolver, cfg.Limits, graph.WithWebsocket(graph.Websocket{
-		Implementation:   a.websockets,
-		Authenticate:     a.authenticator.Authenticate,
-		Revoked:          a.revocations.Revoked,
-		KeepAlive:        cfg.WSKeepAlive,
-		PayloadLimit:     cfg.WSPayloadLimit,
-		RevocationCheck:  cfg.RevocationPoll,
-		MaxSubscriptions: cfg.WSMaxSubs,
-		MaxConnsPerUser:  cfg.WSMaxConnsPerUser,
-	}), graph.WithOperationTimeout(cfg.RequestTimeout), graph.WithExtension(a.metrics.GraphQL())), cfg.MaxBodyBytes)
+	return refuseLargeGraphQL(graph.NewHandler(a.resolver, cfg.Limits, graph.WithWebsocket(a.websockets), graph.WithOperationTimeout(cfg.RequestTimeout), graph.WithExtension(a.metrics.GraphQL())), cfg.MaxBodyBytes)
 }
 
 // signingKeySetting is where a generated signing key is kept, so that every
@@ -83,7 +73,6 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		metrics:    prom.New(now),
 		catalog:    catalog,
 		hub:        hub,
-		websockets: gorillaws.New(cfg.WSOrigins),
 		resolver: &graph.Resolver{
 			Hub: hub, Changes: db,
 			CurrencyService: catalog, RateService: catalog,
@@ -96,6 +85,18 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		authenticator: auth.NewAuthenticator(issuer, revocations),
 		revocations:   revocations,
 	}
+	a.websockets = graph.NewWebsocket(graph.Websocket{
+		Origins:          cfg.WSOrigins,
+		Authenticate:     a.authenticator.Authenticate,
+		Revoked:          a.revocations.Revoked,
+		KeepAlive:        cfg.WSKeepAlive,
+		PayloadLimit:     cfg.WSPayloadLimit,
+		RevocationCheck:  cfg.RevocationPoll,
+		MaxSubscriptions: cfg.WSMaxSubs,
+		MaxConnsPerUser:  cfg.WSMaxConnsPerUser,
+		Unshared:         cfg.WSUnshared,
+		Logger:           logger,
+	})
 	if tr.Enabled() {
 		a.resolver.Tracer = tr.Provider.Tracer("github.com/fxgraph/gateway/graph")
 	}

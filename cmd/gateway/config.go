@@ -55,6 +55,7 @@ type config struct {
 	WriteTimeout      time.Duration // writing a response
 	WSMaxSubs         int           // subscriptions on one websocket
 	WSMaxConnsPerUser int           // websockets of one user, on this instance
+	WSUnshared        bool          // every subscription executes alone
 	Registration      bool          // self-registration open to anyone
 	Throttle          model.Throttle
 
@@ -122,6 +123,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "websocket keep-alive and ping interval; a peer silent for two is dropped")
 	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
 	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
+	f.bool(&c.WSUnshared, "ws-unshared", "WS_UNSHARED", false, "run every subscription alone instead of sharing one execution among subscribers of the same operation (for comparison)")
 	lifetimes := auth.DefaultLifetimes()
 	f.duration(&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", lifetimes[model.FlowFX].Access, "lifetime of access tokens of the fx login and GraphQL")
 	f.duration(&c.FXRefreshTTL, "fx-refresh-ttl", "FX_REFRESH_TTL", lifetimes[model.FlowFX].Refresh, "lifetime of refresh tokens")
