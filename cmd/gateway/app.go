@@ -70,9 +70,9 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		return nil, fmt.Errorf("read model: %w", err)
 	}
 	a := &app{
-		metrics:    prom.New(now),
-		catalog:    catalog,
-		hub:        hub,
+		metrics: prom.New(now),
+		catalog: catalog,
+		hub:     hub,
 		resolver: &graph.Resolver{
 			Hub: hub, Changes: db,
 			CurrencyService: catalog, RateService: catalog,
