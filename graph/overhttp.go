@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -16,7 +17,9 @@ const graphQLResponseJSON = "application/graphql-response+json"
 // not coerce) what GraphQL over HTTP asks: 200 to a client that accepts
 // application/json (gqlgen answers 422), and no "data" entry for one that
 // accepts application/graphql-response+json (gqlgen writes "data": null).
-// Every other answer, and every websocket, passes through untouched.
+// A subscription sent over plain HTTP is the exception: it gets 400
+// whatever the client accepts (refusedSubscription). Every other answer,
+// and every websocket, passes through untouched.
 func overHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
@@ -24,9 +27,20 @@ func overHTTP(next http.Handler) http.Handler {
 			return
 		}
 		fw := &failureWriter{ResponseWriter: w, graphQLResponse: acceptsGraphQLResponse(r)}
-		next.ServeHTTP(fw, r)
+		next.ServeHTTP(fw, r.WithContext(context.WithValue(r.Context(), refusedSubscriptionKey{}, &fw.subscription)))
 		fw.flush()
 	})
+}
+
+// refusedSubscriptionKey carries the flag that streamingOnly raises when it
+// refuses a subscription over plain HTTP.
+type refusedSubscriptionKey struct{}
+
+// refusedSubscription raises the flag of ctx's HTTP request, if any.
+func refusedSubscription(ctx context.Context) {
+	if f, ok := ctx.Value(refusedSubscriptionKey{}).(*bool); ok {
+		*f = true
+	}
 }
 
 // acceptsGraphQLResponse reports whether r prefers
@@ -52,6 +66,7 @@ type failureWriter struct {
 	http.ResponseWriter
 	graphQLResponse bool
 	failed          bool
+	subscription    bool // a refused subscription: 400 whatever is accepted
 	status          int
 	body            bytes.Buffer
 }
@@ -81,7 +96,10 @@ func (w *failureWriter) flush() {
 		return
 	}
 	status, body := w.status, w.body.Bytes()
-	if w.graphQLResponse {
+	if w.subscription {
+		status = http.StatusBadRequest
+	}
+	if w.graphQLResponse || w.subscription {
 		var resp map[string]json.RawMessage
 		if json.Unmarshal(body, &resp) == nil {
 			delete(resp, "data")
@@ -89,7 +107,8 @@ func (w *failureWriter) flush() {
 				body = b
 			}
 		}
-	} else {
+	}
+	if !w.graphQLResponse && !w.subscription {
 		status = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(status)

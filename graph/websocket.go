@@ -31,6 +31,8 @@ type Websocket struct {
 	// pings (graphql-transport-ws); a peer silent for two intervals is
 	// dropped.
 	KeepAlive time.Duration
+	// InitTimeout bounds the wait for connection_init: 4408 after it.
+	InitTimeout time.Duration
 	// PayloadLimit bounds one message from the client, in bytes.
 	PayloadLimit int64
 	// RevocationCheck is how often open connections' tokens are checked.
@@ -92,7 +94,7 @@ func NewWebsocket(ws Websocket) *Websocket {
 		t := &gorillaws.Transport{
 			Origins:          ws.Origins,
 			Init:             ws.init,
-			InitTimeout:      10 * time.Second,
+			InitTimeout:      ws.InitTimeout,
 			KeepAlive:        ws.KeepAlive,
 			PayloadLimit:     ws.PayloadLimit,
 			MaxSubscriptions: ws.MaxSubscriptions,
@@ -113,6 +115,12 @@ func (ws *Websocket) Open() int { return ws.transport.Open() }
 
 // Shutdown closes every websocket (1001, going away) and refuses new ones.
 func (ws *Websocket) Shutdown() { ws.transport.Shutdown() }
+
+// Subscriptions returns the number of open subscriptions.
+func (ws *Websocket) Subscriptions() int { return ws.transport.Subscriptions() }
+
+// Groups returns the number of shared executions running.
+func (ws *Websocket) Groups() int { return ws.transport.Groups() }
 
 // Stats returns the counters of shared executions.
 func (ws *Websocket) Stats() *gorillaws.Stats { return ws.transport.Stats() }
@@ -219,6 +227,7 @@ func (streamingOnly) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription || ctx.Value(streamingKey{}) != nil {
 		return nil
 	}
+	refusedSubscription(ctx)
 	err := gqlerror.Errorf("subscriptions are served over a websocket on /graphql (graphql-transport-ws or graphql-ws) or over server-sent events (graphql-sse: POST with Accept: text/event-stream)")
 	errcode.Set(err, errcode.ValidationFailed)
 	return err

@@ -81,9 +81,13 @@ func (m *Metrics) Handler() http.Handler {
 type Sources struct {
 	WebsocketConns  func() int
 	Subscriptions   func() int
+	Executions      func() int   // subscriptions' executions, shared or alone
+	Groups          func() int   // shared executions
+	SharedResults   func() int64 // results encoded once for a shared execution
 	Queued          func() int64 // changes queued for subscribers
 	Coalesced       func() int64
 	Dropped         func() int64
+	Resyncs         func() int64 // subscribers sent back to the change log
 	Reconnects      func() int64 // listener reconnections
 	RevokedTokens   func() int
 	RevocationPoll  func() time.Time // start of the revocation cache's last poll
@@ -107,6 +111,10 @@ func (m *Metrics) Watch(s Sources) {
 	int64s := func(f func() int64) func() float64 { return func() float64 { return float64(f()) } }
 	gauge("websocket_connections", "Open websocket connections.", ints(s.WebsocketConns))
 	gauge("subscriptions", "Open subscriptions.", ints(s.Subscriptions))
+	gauge("subscription_executions", "Running executions of subscriptions: one per shared group, one per subscription running alone.", ints(s.Executions))
+	gauge("subscription_groups", "Shared executions: subscribers of one operation sharing one execution and encoding.", ints(s.Groups))
+	counter("subscription_shared_results_total", "Results of shared executions, each encoded once for all its subscribers.", int64s(s.SharedResults))
+	counter("change_events_resyncs_total", "Live subscribers sent back to the change log after the listener missed changes.", int64s(s.Resyncs))
 	counter("change_events_delivered_total", "Rate changes queued for a subscriber.", int64s(s.Queued))
 	counter("change_events_coalesced_total", "Queued rate changes replaced by a newer one of their pair (a slow subscriber).", int64s(s.Coalesced))
 	counter("change_events_dropped_total", "Subscribers ended for being too slow.", int64s(s.Dropped))

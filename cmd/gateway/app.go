@@ -90,6 +90,7 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 		Authenticate:     a.authenticator.Authenticate,
 		Revoked:          a.revocations.Revoked,
 		KeepAlive:        cfg.WSKeepAlive,
+		InitTimeout:      cfg.WSInitTimeout,
 		PayloadLimit:     cfg.WSPayloadLimit,
 		RevocationCheck:  cfg.RevocationPoll,
 		MaxSubscriptions: cfg.WSMaxSubs,
@@ -100,11 +101,15 @@ func newApp(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, 
 	if tr.Enabled() {
 		a.resolver.Tracer = tr.Provider.Tracer("github.com/fxgraph/gateway/graph")
 	}
-	stats := hub.Stats()
+	stats, shared := hub.Stats(), a.websockets.Stats()
 	a.metrics.Watch(prom.Sources{
-		WebsocketConns: a.websockets.Open, Subscriptions: hub.Len,
-		Queued: stats.Queued.Load, Coalesced: stats.Coalesced.Load, Dropped: stats.Dropped.Load,
-		Reconnects: db.Reconnects, RevokedTokens: revocations.Len, RevocationPoll: revocations.LastPoll,
+		WebsocketConns: a.websockets.Open, Subscriptions: a.websockets.Subscriptions, Executions: hub.Len, Groups: a.websockets.Groups,
+		SharedResults: shared.Shared.Load,
+		Queued:        func() int64 { return stats.Queued.Load() + shared.Delivered.Load() },
+		Coalesced:     func() int64 { return stats.Coalesced.Load() + shared.Coalesced.Load() },
+		Dropped:       func() int64 { return stats.Dropped.Load() + shared.Dropped.Load() },
+		Resyncs:       stats.Resyncs.Load,
+		Reconnects:    db.Reconnects, RevokedTokens: revocations.Len, RevocationPoll: revocations.LastPoll,
 		LoginFailures: a.resolver.Counters.LoginFailures.Load, LoginThrottled: a.resolver.Counters.LoginThrottled.Load,
 		CatalogVersion: catalog.Version,
 		DBOpen:         func() int { return db.PoolStats().OpenConnections },

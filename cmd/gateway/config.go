@@ -43,9 +43,12 @@ type config struct {
 	AdminEmail     string
 	AdminPassword  string // secret: never logged
 
-	WSOrigins      []string
-	WSKeepAlive    time.Duration
-	WSPayloadLimit int64
+	WSOrigins     []string
+	WSKeepAlive   time.Duration
+	WSInitTimeout time.Duration
+
+	ChangeLogRetention time.Duration // how long rateChanged(after:) can resume
+	WSPayloadLimit     int64
 
 	// Hardening: every limit below has a flag and an environment variable.
 	Limits            graph.Limits
@@ -121,6 +124,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.duration(&c.CORSMaxAge, "cors-max-age", "CORS_MAX_AGE", 10*time.Minute, "how long a browser may cache a preflight answer")
 	f.int64(&c.WSPayloadLimit, "ws-payload-limit", "WS_PAYLOAD_LIMIT", 65536, 1024, "largest websocket message accepted from a client, in bytes")
 	f.duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "websocket keep-alive and ping interval; a peer silent for two is dropped")
+	f.duration(&c.ChangeLogRetention, "change-log-retention", "CHANGE_LOG_RETENTION", time.Hour, "how long the change log keeps a rate change: a rateChanged cursor older than that is refused")
+	f.duration(&c.WSInitTimeout, "ws-init-timeout", "WS_INIT_TIMEOUT", 10*time.Second, "how long a websocket may wait before connection_init (then 4408)")
 	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
 	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
 	f.bool(&c.WSUnshared, "ws-unshared", "WS_UNSHARED", false, "run every subscription alone instead of sharing one execution among subscribers of the same operation (for comparison)")

@@ -149,21 +149,18 @@ func versionText(info *debug.BuildInfo, ok bool, built string) string {
 	return out
 }
 
-// changeLogAge is how long the change log keeps a change: long enough to
-// cover any reconnection of a listener.
-const changeLogAge = time.Hour
-
-// prune trims the change log and the login throttle's expired counters
-// every ten minutes until ctx is done.
-func prune(ctx context.Context, db *store.DB, logger *slog.Logger, now func() time.Time, throttleWindow time.Duration) {
-	t := time.NewTicker(10 * time.Minute)
+// prune trims the change log to its retention and the login throttle's
+// expired counters, every ten minutes (or half the retention, if that is
+// shorter) until ctx is done.
+func prune(ctx context.Context, db *store.DB, logger *slog.Logger, now func() time.Time, retention, throttleWindow time.Duration) {
+	t := time.NewTicker(min(10*time.Minute, max(retention/2, time.Millisecond)))
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := db.PruneChanges(ctx, now().Add(-changeLogAge)); err != nil && ctx.Err() == nil {
+			if _, err := db.PruneChanges(ctx, now().Add(-retention)); err != nil && ctx.Err() == nil {
 				logger.Warn("rate changes: prune failed", "err", err)
 			}
 			if _, err := db.PruneLoginFailures(ctx, now().Add(-throttleWindow)); err != nil && ctx.Err() == nil {
@@ -260,7 +257,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, db *store.DB, n
 			logger.Error("rate changes: follower stopped", "err", err)
 		}
 	})
-	background.Go(func() { prune(bgCtx, db, logger, now, cfg.Throttle.Window) })
+	background.Go(func() { prune(bgCtx, db, logger, now, cfg.ChangeLogRetention, cfg.Throttle.Window) })
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,

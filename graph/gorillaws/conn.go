@@ -234,6 +234,7 @@ func (c *conn) start(m message) bool {
 	c.ops[m.ID] = cancel
 	if sub {
 		c.subs++
+		c.t.subs.Add(1)
 	}
 	c.mu.Unlock()
 	if sub && c.t.Sharing != nil {
@@ -285,14 +286,19 @@ func (c *conn) stop(id string) bool {
 // release forgets the operation with the id.
 func (c *conn) release(id string, sub bool) {
 	c.mu.Lock()
-	if cancel := c.ops[id]; cancel != nil {
+	defer c.mu.Unlock()
+	cancel, ok := c.ops[id]
+	if !ok {
+		return
+	}
+	if cancel != nil {
 		cancel()
 	}
 	delete(c.ops, id)
 	if sub {
 		c.subs--
+		c.t.subs.Add(-1)
 	}
-	c.mu.Unlock()
 }
 
 func (c *conn) sendResult(id string, resp *graphql.Response) error {

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -57,6 +58,7 @@ type Transport struct {
 	upgrader websocket.Upgrader
 	writers  *writerPool
 	stats    Stats
+	subs     atomic.Int64
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -169,6 +171,9 @@ func (t *Transport) keepAlive() {
 
 // Stats returns the counters of shared executions' results.
 func (t *Transport) Stats() *Stats { return &t.stats }
+
+// Subscriptions returns the number of open subscriptions.
+func (t *Transport) Subscriptions() int { return int(t.subs.Load()) }
 
 // Groups returns the number of shared executions running.
 func (t *Transport) Groups() int {
