@@ -32,6 +32,7 @@ func NewHandler(r *Resolver, limits Limits, opts ...HandlerOption) http.Handler 
 
 	if o.ws != nil {
 		srv.AddTransport(o.ws.transport)
+		srv.AddTransport(sse{o.ws}) // before POST and GET: it claims their text/event-stream requests
 	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

@@ -116,13 +116,15 @@ func withClientAddr(next http.Handler) http.Handler {
 	})
 }
 
-// withDeadline gives every request but a websocket upgrade a deadline of
-// timeout: the resolvers and their SQL stop when it passes, or when the
-// client goes away (the request context ends with the connection).
-// Websockets live on; their own keep-alive rules end them.
+// withDeadline gives every request but a stream (a websocket upgrade, or
+// server-sent events) a deadline of timeout: the resolvers and their SQL
+// stop when it passes, or when the client goes away (the request context
+// ends with the connection). Streams live on; their own keep-alive rules
+// end them, and the queries and mutations they carry get the operation
+// timeout.
 func withDeadline(next http.Handler, timeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isUpgrade(r) {
+		if isUpgrade(r) || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 			next.ServeHTTP(w, r)
 			return
 		}
