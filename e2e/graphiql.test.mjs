@@ -6,7 +6,7 @@
 // E2E_REQUIRED=1: then it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway, chromiumSkip, launchChromium, offLoopback } from './lib.mjs';
+import { startGateway, chromiumSkip, launchChromium, offLoopback, adminToken, gql } from './lib.mjs';
 
 test('GraphiQL runs a query under its CSP in Chromium', {
   skip: chromiumSkip,
@@ -58,4 +58,37 @@ test('GraphiQL runs a query under its CSP in Chromium', {
   assert.deepEqual(violations, [], 'CSP violations');
   assert.deepEqual(pageErrors, [], 'page errors');
   assert.deepEqual(finishedElsewhere, [], 'requests that reached a host other than the gateway');
+});
+
+test('GraphiQL runs a subscription over the websocket with the Headers pane token', {
+  skip: chromiumSkip,
+  timeout: 90_000,
+}, async (t) => {
+  const gw = await startGateway();
+  t.after(async () => { await gw.stop(); });
+  const token = await adminToken(gw, 'e2e-graphiql');
+  const browser = await launchChromium(t);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
+  // A first visit: GraphiQL reads its editors from localStorage.
+  await page.goto(gw.url + '/');
+  await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+  await page.evaluate((token) => {
+    localStorage.clear();
+    localStorage.setItem('graphiql:query', 'subscription { rateChanged(base: "USD", target: "EUR", includeCurrent: true) { pair rate snapshot } }');
+    localStorage.setItem('graphiql:headers', JSON.stringify({ Authorization: 'Bearer ' + token }));
+  }, token);
+  await page.reload();
+  await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+  await page.waitForTimeout(500); // the schema, for the operation's type
+  await page.locator('.graphiql-execute-button').click();
+  const result = page.locator('.result-window');
+  await result.getByText('USDEUR').waitFor({ timeout: 15_000 });
+  assert.match(await result.innerText(), /"snapshot": true/);
+  const r = await gql(gw.url, 'mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9123") { rate } }', {}, token);
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  await result.getByText('0.9123').waitFor({ timeout: 15_000 });
+  assert.match(await result.innerText(), /"snapshot": false/);
+  assert.deepEqual(violations, [], 'CSP violations');
 });

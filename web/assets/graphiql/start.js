@@ -26,9 +26,24 @@
     "    rate convertedAmount path via { code }",
     "  }",
     "}",
+    "",
+    "# 4. Run LiveRates: it follows the rates over a websocket, with the token",
+    "#    of the Headers pane. Keep a cursor to resume with rateChanged(after:).",
+    "subscription LiveRates {",
+    "  rateChanged(base: \"USD\", includeCurrent: true) {",
+    "    pair rate previousRate sequence snapshot cursor",
+    "  }",
+    "}",
     ""
   ].join("\n");
-  var fetcher = GraphiQL.createFetcher({ url: window.location.origin + "/graphql" });
+  // Subscriptions go over a websocket (graphql-transport-ws) to the same
+  // /graphql; the Headers pane's headers are its connection_init payload,
+  // so its Authorization signs the socket in.
+  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  var fetcher = GraphiQL.createFetcher({
+    url: window.location.origin + "/graphql",
+    subscriptionUrl: scheme + window.location.host + "/graphql"
+  });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     // GraphiQL 3: the Headers pane starts open, and the headers are kept in
     // localStorage across reloads.
