@@ -55,6 +55,20 @@ test('dashboard follows rateChanged live in Chromium', {
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
+  // Each socket the page opens, so that the test can drop one; and each
+  // subscribe it sends.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = function (url, protocols) { const ws = new Native(url, protocols); window.__sockets.push(ws); return ws; };
+    window.WebSocket.prototype = Native.prototype;
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+  });
+  const subscribes = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    try { const m = JSON.parse(String(f.payload)); if (m.type === 'subscribe') subscribes.push(m.payload.variables); } catch { /* not JSON */ }
+  }));
+
   const shotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fxgw-dashboard-'));
   try {
     const res = await page.goto(gw.url + '/dashboard');
@@ -87,6 +101,18 @@ test('dashboard follows rateChanged live in Chromium', {
     assert.equal(Number(await cellText(page, 'USDEUR', 'sequence')), seq0 + 1);
     assert.equal(await before.evaluate((tr) => tr.isConnected), true, 'the row was updated in place, not replaced');
     assert.equal(await page.locator('#gap').isHidden(), true, 'no gap for consecutive sequences');
+
+    // A dropped connection resumes after the last cursor: the change made
+    // while it was down arrives, with no gap.
+    assert.equal(subscribes.at(-1).cur, true, 'the first subscribe asks for the current values');
+    await page.evaluate(() => window.__sockets.at(-1).close());
+    ok(await gql(gw.url, 'mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9124") { rate } }', {}, token), 'updateExchangeRate');
+    await rateIs(page, 'USDEUR', '0.9124', 10_000);
+    assert.equal(Number(await cellText(page, 'USDEUR', 'sequence')), seq0 + 2);
+    assert.equal(typeof subscribes.at(-1).after, 'string', `the resubscription resumes after a cursor: ${JSON.stringify(subscribes.at(-1))}`);
+    assert.equal(subscribes.at(-1).cur, undefined);
+    assert.equal(await page.locator('#gap').isHidden(), true, 'no gap across the reconnection');
+    await page.waitForSelector('#status[data-state="connected"]', { timeout: 10_000 });
 
     // A created rate adds a row; deleting it removes the row.
     ok(await gql(gw.url, 'mutation { createExchangeRate(input: {baseCode: "GBP", targetCode: "JPY", rate: "198.25"}) { rate } }', {}, token), 'createExchangeRate');

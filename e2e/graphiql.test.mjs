@@ -79,9 +79,14 @@ test('GraphiQL runs a subscription over the websocket with the Headers pane toke
     localStorage.setItem('graphiql:query', 'subscription { rateChanged(base: "USD", target: "EUR", includeCurrent: true) { pair rate snapshot } }');
     localStorage.setItem('graphiql:headers', JSON.stringify({ Authorization: 'Bearer ' + token }));
   }, token);
+  // GraphiQL tells a subscription by the parsed document: wait for the
+  // schema, then for the editor to hold the operation.
+  const introspected = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.status() === 200, { timeout: 30_000 });
   await page.reload();
   await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
-  await page.waitForTimeout(500); // the schema, for the operation's type
+  await introspected;
+  await page.locator('.graphiql-query-editor').getByText('rateChanged').waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300);
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.result-window');
   await result.getByText('USDEUR').waitFor({ timeout: 15_000 });

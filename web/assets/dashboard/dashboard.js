@@ -1,6 +1,7 @@
 // The live rates dashboard. It signs in with the login mutation over
 // /graphql, keeps the access token in sessionStorage, and follows
-// Subscription.rateChanged(includeCurrent: true) over a websocket that speaks
+// Subscription.rateChanged(includeCurrent: true), and after a dropped
+// connection rateChanged(after: <the last cursor>), over a websocket that speaks
 // the graphql-transport-ws protocol itself: connection_init (with the
 // Authorization bearer token) → connection_ack → subscribe → next / error /
 // complete, answering every ping with a pong. A dropped connection is retried
@@ -37,9 +38,12 @@
   var LOGIN = 'mutation DashboardLogin($input: LoginInput!) {\n' +
     '  login(input: $input) { accessToken refreshToken user { username email fullName } }\n}';
   var REVOKE = 'mutation DashboardSignOut($ids: [ID!]) { revokeTokens(ids: $ids) }';
-  var SUBSCRIPTION = 'subscription DashboardRates($base: String, $target: String) {\n' +
-    '  rateChanged(base: $base, target: $target, includeCurrent: true) {\n' +
-    '    kind pair baseCode targetCode rate previousRate sequence at snapshot\n  }\n}';
+  // With $cur the current values come first; with $after (the cursor of
+  // the last change seen) a reconnection gets what it missed, in order.
+  var SUBSCRIPTION = 'subscription DashboardRates($base: String, $target: String, $cur: Boolean, $after: String) {\n' +
+    '  rateChanged(base: $base, target: $target, includeCurrent: $cur, after: $after) {\n' +
+    '    kind pair baseCode targetCode rate previousRate sequence at snapshot cursor\n  }\n}';
+  var CURSOR_EXPIRED = /older than the change log keeps/;
 
   var $ = function (id) { return document.getElementById(id); };
   var el = {};
@@ -148,6 +152,7 @@
   // endSession forgets the token, stops the connection and shows the form.
   function endSession(message) {
     save(KEY_TOKEN, '');
+    resume = null;
     save(KEY_USER, '');
     save(KEY_REFRESH_ID, '');
     stop();
@@ -260,6 +265,13 @@
         if (!sub || msg.id !== sub.id || !msg.payload) return;
         attempt = 0;
         if (msg.payload.errors && msg.payload.errors.length) {
+          if (resume && CURSOR_EXPIRED.test(messages(msg.payload.errors))) {
+            // Away longer than the gateway keeps changes: start over
+            // from the current values.
+            resume = null;
+            subscribe(c, false);
+            return;
+          }
           setStatus('error', 'Error: ' + messages(msg.payload.errors));
         }
         if (msg.payload.data && msg.payload.data.rateChanged) applyChange(msg.payload.data.rateChanged);
@@ -342,16 +354,31 @@
     return { base: v.base || null, target: v.target || null };
   }
 
-  // subscribe starts rateChanged on an acknowledged connection. Rows already
-  // shown are kept (a reconnect refreshes them in place); those the current
-  // values do not mention any more are removed once the burst settles.
+  // resume is where a reconnection picks up: the cursor of the last change
+  // seen, with the filters it was seen under.
+  var resume = null;
+
+  // subscribe starts rateChanged on an acknowledged connection. After a
+  // dropped connection, with the same filters, it resumes after the last
+  // change seen. Otherwise it asks for the current values: rows already
+  // shown are kept (refreshed in place), and those the current values do
+  // not mention any more are removed once the burst settles.
   function subscribe(c, fresh) {
     if (sub && sub.conn === c) send(c, { id: sub.id, type: 'complete' });
-    if (fresh) clearTable();
-    rows.forEach(function (r) { r.stale = true; });
-    sub = { id: String(++subSeq), conn: c, settled: false, timer: 0 };
-    send(c, { id: sub.id, type: 'subscribe', payload: { query: SUBSCRIPTION, variables: filters() } });
-    armSettle();
+    if (fresh) { clearTable(); resume = null; }
+    var vars = filters();
+    var key = vars.base + '/' + vars.target;
+    sub = { id: String(++subSeq), conn: c, settled: false, timer: 0, key: key };
+    if (resume && resume.key === key) {
+      vars.after = resume.cursor;
+      sub.settled = true;
+    } else {
+      resume = null;
+      vars.cur = true;
+      rows.forEach(function (r) { r.stale = true; });
+      armSettle();
+    }
+    send(c, { id: sub.id, type: 'subscribe', payload: { query: SUBSCRIPTION, variables: vars } });
   }
 
   function armSettle() {
@@ -395,6 +422,7 @@
   }
 
   function applyChange(ch) {
+    if (sub && ch.cursor) resume = { key: sub.key, cursor: ch.cursor };
     if (sub && !sub.settled) {
       if (ch.snapshot) armSettle(); else settle();
     }
