@@ -127,7 +127,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	f.duration(&c.ChangeLogRetention, "change-log-retention", "CHANGE_LOG_RETENTION", time.Hour, "how long the change log keeps a rate change: a rateChanged cursor older than that is refused")
 	f.duration(&c.WSInitTimeout, "ws-init-timeout", "WS_INIT_TIMEOUT", 10*time.Second, "how long a websocket may wait before connection_init (then 4408)")
 	f.int(&c.WSMaxSubs, "ws-max-subscriptions", "WS_MAX_SUBSCRIPTIONS", 100, 1, "subscriptions open at once on one websocket")
-	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets one user may hold open on one instance")
+	f.int(&c.WSMaxConnsPerUser, "ws-max-connections-per-user", "WS_MAX_CONNECTIONS_PER_USER", 50, 1, "websockets and SSE streams one user may hold open on one instance")
 	f.bool(&c.WSUnshared, "ws-unshared", "WS_UNSHARED", false, "run every subscription alone instead of sharing one execution among subscribers of the same operation (for comparison)")
 	lifetimes := auth.DefaultLifetimes()
 	f.duration(&c.FXAccessTTL, "fx-access-ttl", "FX_ACCESS_TTL", lifetimes[model.FlowFX].Access, "lifetime of access tokens of the fx login and GraphQL")
