@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -387,4 +390,79 @@ func TestNoGoroutineOutlivesServer(t *testing.T) {
 func updateRateOf(t *testing.T, base, token string) map[string]any {
 	t.Helper()
 	return updateRate(t, base, token, "0.8765")
+}
+
+// TestPostgresRestartUnderLoad stops PostgreSQL for 3 s while a writer
+// updates the rate through A as fast as it can: the subscribers on A and
+// on B get every committed change once, in order, and live events flow
+// again soon after the database is back.
+func TestPostgresRestartUnderLoad(t *testing.T) {
+	cluster := storetest.Cluster(t)
+	a, b, tokenA, tokenB, dsn := pgPair(t)
+	onA, onB := subscribe(t, a.base, tokenA, liveQuery), subscribe(t, b.base, tokenB, liveQuery)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, _ = tryPostGraphQL(a.base, tokenA, fmt.Sprintf(`mutation { updateExchangeRate(pair: "USDEUR", rate: "0.%04d") { rate } }`, 1000+i%9000))
+		}
+	})
+	time.Sleep(500 * time.Millisecond)
+	if err := cluster.Down(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := cluster.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	time.Sleep(2 * time.Second) // writes go on after the restart
+	close(stop)
+	wg.Wait()
+	updateRate(t, b.base, tokenB, "0.9999") // a last one, through B
+	stored := sequencesInStore(t, dsn)
+	for name, s := range map[string]*subscriber{"A": onA, "B": onB} {
+		var got []float64
+		for len(got) == 0 || got[len(got)-1] < stored[len(stored)-1] {
+			got = append(got, s.next(t, 20*time.Second)["sequence"].(float64))
+		}
+		// Every committed change after the creation reached the
+		// subscriber, once, in order: none coalesced.
+		if want := stored[1:]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("subscriber on %s got %d changes, the store has %d after the creation; first difference at %d", name, len(got), len(want), firstDiff(got, want))
+		}
+		t.Logf("subscriber on %s got all %d committed changes; PostgreSQL was back %v before the end", name, len(got), time.Since(back).Round(time.Millisecond))
+	}
+}
+
+func firstDiff(a, b []float64) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// tryPostGraphQL posts an operation and reports its status, or an error
+// when the gateway does not answer.
+func tryPostGraphQL(base, token, query string) (int, error) {
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
 }
