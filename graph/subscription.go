@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -65,11 +66,12 @@ func (r *Resolver) rateChanges(ctx context.Context, base, target *string, includ
 	if ctx.Value(tailKey{}) != nil { // a shared execution: from now on
 		resume, includeCurrent = false, false
 	}
-	sub, head, err := r.Hub.Subscribe(filter, !resume && !includeCurrent)
+	fromNow := !resume && !includeCurrent // no prefix: live at once
+	sub, head, err := r.Hub.Subscribe(filter, fromNow)
 	if err != nil {
 		return nil, model.Errorf(model.EINTERNAL, "The gateway is shutting down")
 	}
-	st := &changeStream{log: r.Changes, hub: r.Hub, sub: sub, filter: filter, pos: head, live: !resume && !includeCurrent, logger: r,
+	st := &changeStream{log: r.Changes, hub: r.Hub, sub: sub, filter: filter, pos: head, live: fromNow, logger: r.Logger,
 		positions: gorillaws.PositionsFrom(ctx)}
 	switch {
 	case includeCurrent:
@@ -105,7 +107,7 @@ type changeStream struct {
 	pos    int64              // every change the filter selects up to here was sent
 	first  []model.RateChange // sent before anything else
 	live   bool
-	logger *Resolver
+	logger *slog.Logger
 	// positions, when the transport asks, hears the position of each
 	// change before it is sent, and when the stream goes live.
 	positions *gorillaws.Positions
@@ -149,7 +151,7 @@ func (st *changeStream) run(ctx context.Context, out chan<- *gqlmodel.RateChange
 		}
 		if err != nil {
 			if errors.Is(err, live.ErrTooSlow) {
-				st.logger.Logger.Warn("subscription dropped: subscriber too slow")
+				st.logger.Warn("subscription dropped: subscriber too slow")
 			}
 			return
 		}
@@ -202,10 +204,10 @@ func (st *changeStream) catchUp(ctx context.Context, send func(model.RateChange)
 // subscriber fell that far behind), nor once ctx is done.
 func (st *changeStream) retry(ctx context.Context, err error) bool {
 	if model.ErrorCode(err) == model.EINVALID {
-		st.logger.Logger.Warn("subscription ended: it fell behind the change log", "err", err)
+		st.logger.Warn("subscription ended: it fell behind the change log", "err", err)
 		return false
 	}
-	st.logger.Logger.Warn("subscription: reading the change log failed; retrying", "err", err)
+	st.logger.Warn("subscription: reading the change log failed; retrying", "err", err)
 	select {
 	case <-ctx.Done():
 		return false

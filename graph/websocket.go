@@ -88,25 +88,23 @@ func WithWebsocket(ws *Websocket) HandlerOption {
 
 // NewWebsocket readies the websocket transport configured by ws.
 func NewWebsocket(ws Websocket) *Websocket {
-	{
-		ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
-		ws.users = &userConns{max: ws.MaxConnsPerUser, open: map[int64]int{}}
-		t := &gorillaws.Transport{
-			Origins:          ws.Origins,
-			Init:             ws.init,
-			InitTimeout:      ws.InitTimeout,
-			KeepAlive:        ws.KeepAlive,
-			PayloadLimit:     ws.PayloadLimit,
-			MaxSubscriptions: ws.MaxSubscriptions,
-		}
-		if !ws.Unshared {
-			t.Sharing = sharing{}
-		}
-		if ws.Logger != nil {
-			t.Logger = ws.Logger
-		}
-		ws.transport = gorillaws.New(t)
+	ws.watch = &tokenWatch{revoked: ws.Revoked, every: ws.RevocationCheck, conns: map[*watched]struct{}{}}
+	ws.users = &userConns{max: ws.MaxConnsPerUser, open: map[int64]int{}}
+	t := &gorillaws.Transport{
+		Origins:          ws.Origins,
+		Init:             ws.init,
+		InitTimeout:      ws.InitTimeout,
+		KeepAlive:        ws.KeepAlive,
+		PayloadLimit:     ws.PayloadLimit,
+		MaxSubscriptions: ws.MaxSubscriptions,
 	}
+	if !ws.Unshared {
+		t.Sharing = sharing{}
+	}
+	if ws.Logger != nil {
+		t.Logger = ws.Logger
+	}
+	ws.transport = gorillaws.New(t)
 	return &ws
 }
 

@@ -181,6 +181,16 @@ func (s *subscriber) next(t *testing.T, timeout time.Duration) map[string]any {
 	return nil
 }
 
+// upTo returns the sequences of the events up to and including last.
+func (s *subscriber) upTo(t *testing.T, last float64) []float64 {
+	t.Helper()
+	var got []float64
+	for len(got) == 0 || got[len(got)-1] < last {
+		got = append(got, s.next(t, 20*time.Second)["sequence"].(float64))
+	}
+	return got
+}
+
 // liveQuery asks for the current USDEUR rate first: once it arrives, the
 // subscription is registered, and no later change can be missed.
 const liveQuery = `subscription { rateChanged(base: "USD", target: "EUR", includeCurrent: true) { kind pair rate previousRate sequence snapshot } }`
@@ -322,10 +332,7 @@ func TestPostgresRestart(t *testing.T) {
 	updateRate(t, b.base, tokenB, "0.98")
 	stored := sequencesInStore(t, dsn)
 	for name, s := range map[string]*subscriber{"A": onA, "B": onB} {
-		var got []float64
-		for len(got) == 0 || got[len(got)-1] < stored[len(stored)-1] {
-			got = append(got, s.next(t, 20*time.Second)["sequence"].(float64))
-		}
+		got := s.upTo(t, stored[len(stored)-1])
 		// Every committed change after the first (sequence 1, the creation,
 		// before subscribing) reached the subscriber, once, in order.
 		if want := stored[1:]; fmt.Sprint(got) != fmt.Sprint(want) {
@@ -429,10 +436,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	updateRate(t, b.base, tokenB, "0.9999") // a last one, through B
 	stored := sequencesInStore(t, dsn)
 	for name, s := range map[string]*subscriber{"A": onA, "B": onB} {
-		var got []float64
-		for len(got) == 0 || got[len(got)-1] < stored[len(stored)-1] {
-			got = append(got, s.next(t, 20*time.Second)["sequence"].(float64))
-		}
+		got := s.upTo(t, stored[len(stored)-1])
 		// Every committed change after the creation reached the
 		// subscriber, once, in order: none coalesced.
 		if want := stored[1:]; fmt.Sprint(got) != fmt.Sprint(want) {

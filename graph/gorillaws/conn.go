@@ -136,8 +136,8 @@ func (c *conn) handle(m message) bool {
 			return c.send(message{ID: m.ID, Type: "complete"}) == nil
 		}
 		return true
-	case c.proto.terminate:
-		if c.proto.terminate == "" {
+	case "connection_terminate":
+		if !c.proto.legacy() {
 			break
 		}
 		c.close(closeNormal, "terminated")

@@ -21,7 +21,6 @@ const (
 	closeInitTimeout     = 4408
 	closeDuplicateID     = 4409
 	closeTooManyInits    = 4429
-	closeInternal        = 4500
 	closeTooSlow         = 1008
 	reasonTooSlow        = "subscriber too slow"
 	reasonInitTimeout    = "Connection initialisation timeout"
@@ -43,14 +42,14 @@ type message struct {
 type protocol struct {
 	name string
 	// client to server
-	subscribe, stop, terminate string
+	subscribe, stop string
 	// server to client
 	next, keepAlive string
 }
 
 var (
 	graphqlTransportWS = protocol{name: transportWS, subscribe: "subscribe", stop: "complete", next: "next", keepAlive: "ping"}
-	graphqlWS          = protocol{name: legacyWS, subscribe: "start", stop: "stop", terminate: "connection_terminate", next: "data", keepAlive: "ka"}
+	graphqlWS          = protocol{name: legacyWS, subscribe: "start", stop: "stop", next: "data", keepAlive: "ka"}
 )
 
 // legacy reports whether p is the legacy protocol.

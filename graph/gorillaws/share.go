@@ -318,11 +318,7 @@ func (g *group) run(ctx context.Context, responses graphql.ResponseHandler, pos 
 
 // end ends the group: its stream is over, and so are its subscriptions.
 func (g *group) end() {
-	g.t.mu.Lock()
-	if g.t.groups[g.key] == g {
-		delete(g.t.groups, g.key)
-	}
-	g.t.mu.Unlock()
+	g.forget()
 	g.mu.Lock()
 	g.ended = true
 	members := g.members
@@ -357,10 +353,16 @@ func (g *group) stopIfIdle() {
 	if !idle {
 		return
 	}
+	g.forget()
+	g.cancel()
+}
+
+// forget removes g from the running groups: a subscriber that comes now
+// starts a new one.
+func (g *group) forget() {
 	g.t.mu.Lock()
 	if g.t.groups[g.key] == g {
 		delete(g.t.groups, g.key)
 	}
 	g.t.mu.Unlock()
-	g.cancel()
 }
