@@ -80,7 +80,7 @@ func main() {
 	flag.StringVar(&o.token, "token", "", "bearer token of a user allowed to update rates (else -login and -password-file)")
 	flag.StringVar(&o.login, "login", "", "sign in as this user when -token is empty")
 	flag.StringVar(&o.pwFile, "password-file", "", "file holding the password of -login (or set SUBLOAD_PASSWORD)")
-	flag.IntVar(&o.n, "n", 10000, "subscribers, one websocket connection each")
+	flag.IntVar(&o.n, "n", 10000, "subscribers, one websocket connection each (0: time the mutations alone)")
 	flag.StringVar(&o.pair, "pair", "USDEUR", "the pair subscribed to and updated")
 	flag.IntVar(&o.updates, "updates", 20, "rate updates to send, one at a time")
 	flag.DurationVar(&o.interval, "interval", 500*time.Millisecond, "spacing of the updates (start to start; an update also waits for the previous one's deliveries)")
@@ -182,8 +182,8 @@ var (
 )
 
 func run(ctx context.Context, o options) (bool, error) {
-	if o.n < 1 || o.updates < 1 || o.batch < 1 {
-		return false, errors.New("-n, -updates and -batch must be at least 1")
+	if o.n < 0 || o.updates < 1 || o.batch < 1 {
+		return false, errors.New("-updates and -batch must be at least 1, -n at least 0")
 	}
 	if len(o.pair) != 6 {
 		return false, fmt.Errorf("-pair: want six letters such as USDEUR, got %q", o.pair)
@@ -262,6 +262,9 @@ func run(ctx context.Context, o options) (bool, error) {
 	for i := range o.updates {
 		r.rates[i], _ = strconv.ParseFloat(rateFor(i), 64)
 		r.done[i] = make(chan struct{})
+		if o.n == 0 {
+			close(r.done[i]) // nobody to deliver to: the run times the mutations alone
+		}
 	}
 
 	// Memory before the first connection.
@@ -322,6 +325,9 @@ func run(ctx context.Context, o options) (bool, error) {
 			logf("ramp-up: %d connections started, %d subscribed, %d failed", i+1, r.subscribed.Load(), r.failed.Load())
 		}
 	}
+	if o.n == 0 {
+		r.readyOnce.Do(func() { close(r.ready) })
+	}
 	select {
 	case <-r.ready:
 	case <-ctx.Done():
@@ -364,7 +370,7 @@ func run(ctx context.Context, o options) (bool, error) {
 	var seqs []int64
 	r.baseSeq.Range(func(k, _ any) bool { seqs = append(seqs, k.(int64)); return true })
 	slices.Sort(seqs)
-	if o.includeCurrent {
+	if o.includeCurrent && o.n > 0 {
 		if len(seqs) != 1 {
 			return false, fmt.Errorf("the subscribers saw different current sequence numbers %v: is something else updating %s?", seqs, o.pair)
 		}
@@ -572,10 +578,10 @@ func run(ctx context.Context, o options) (bool, error) {
 	}
 	perSub := int64(-1)
 	if o.pid > 0 {
-		perSub = (rssAfter - rssBefore) / int64(o.n)
+		perSub = (rssAfter - rssBefore) / int64(max(1, o.n))
 		fmt.Fprintf(&b, "gateway RSS:    %.1f MiB before, %.1f MiB with %d idle subscriptions: %d bytes (%.1f KiB) per subscription; %d threads; idle CPU %.0f%% of a core\n",
 			float64(rssBefore)/(1<<20), float64(rssAfter)/(1<<20), o.n, perSub, float64(perSub)/1024, gatewayThreads, idleCPU*100)
-		if rtBefore.ok && rtAfter.ok {
+		if rtBefore.ok && rtAfter.ok && o.n > 0 {
 			fmt.Fprintf(&b, "gateway Go runtime (after GC): goroutines %d -> %d (%.2f per subscription); heap in use %.1f -> %.1f MiB (%d B per subscription); stacks %.1f -> %.1f MiB (%d B per subscription); heap objects %d per subscription\n",
 				rtBefore.goroutines, rtAfter.goroutines, float64(rtAfter.goroutines-rtBefore.goroutines)/float64(o.n),
 				float64(rtBefore.heapInuse)/(1<<20), float64(rtAfter.heapInuse)/(1<<20), (rtAfter.heapInuse-rtBefore.heapInuse)/int64(o.n),
@@ -588,11 +594,12 @@ func run(ctx context.Context, o options) (bool, error) {
 	fmt.Fprintf(&b, "client:         %d goroutines, Go heap %.1f MiB, stacks %.1f MiB, GOMAXPROCS %d\n",
 		runtime.NumGoroutine(), float64(ms0.HeapInuse)/(1<<20), float64(ms0.StackInuse)/(1<<20), runtime.GOMAXPROCS(0))
 	ok := missing == 0 && dups == 0 && wrong == 0 && subErrs == 0 && len(incomplete) == 0
-	fmt.Fprintf(&b, "result: label=%s mode=%s n=%d updates=%d delivered=%d expected=%d missing=%d duplicates=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s rss_before_bytes=%d rss_after_bytes=%d bytes_per_sub=%d goroutines_per_sub=%s idle_cpu=%.2f gateway_cpu_per_delivery_us=%.0f client_cpu_per_delivery_us=%.0f other_cpu_s=%.2f ramp_s=%.1f ok=%t\n",
+	fmt.Fprintf(&b, "result: label=%s mode=%s n=%d updates=%d delivered=%d expected=%d missing=%d duplicates=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s rss_before_bytes=%d rss_after_bytes=%d bytes_per_sub=%d goroutines_per_sub=%s idle_cpu=%.2f gateway_cpu_per_delivery_us=%.0f client_cpu_per_delivery_us=%.0f other_cpu_s=%.2f ramp_s=%.1f mutation_p50_ms=%s mutation_max_ms=%s ok=%t\n",
 		label, mode, o.n, o.updates, len(lat), expected, missing, dups, ms(p50), ms(p90), ms(p99), ms(maxLat),
-		rssBefore, rssAfter, perSub, goroutinesPerSub(rtBefore, rtAfter, o.n), idleCPU,
+		rssBefore, rssAfter, perSub, goroutinesPerSub(rtBefore, rtAfter, max(1, o.n)), idleCPU,
 		float64(gwCPU.Microseconds())/float64(max(1, len(lat))), float64(clientCPU.Microseconds())/float64(max(1, len(lat))),
-		max(0, machineCPU-gwCPU-clientCPU).Seconds(), rampTime.Seconds(), ok)
+		max(0, machineCPU-gwCPU-clientCPU).Seconds(), rampTime.Seconds(),
+		ms(percentile(mutationRTT, 50)), ms(percentile(mutationRTT, 100)), ok)
 	fmt.Print(b.String())
 	return ok, nil
 }
