@@ -21,6 +21,7 @@ import (
 // one result at position p, then goes live (and waits for its handover).
 type fakeExec struct {
 	group chan int64
+	keyOf func(at int64) string // the coalescing key of a shared result; nil: none
 }
 
 type tailMark struct{}
@@ -54,7 +55,11 @@ func (f *fakeExec) DispatchOperation(ctx context.Context, oc *graphql.OperationC
 		return func(ctx context.Context) *graphql.Response {
 			select {
 			case at := <-f.group:
-				pos.Push(at, "")
+				key := ""
+				if f.keyOf != nil {
+					key = f.keyOf(at)
+				}
+				pos.Push(at, key)
 				return result(at)
 			case <-ctx.Done():
 				return nil

@@ -1,0 +1,98 @@
+package gorillaws
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestSlowMember holds one member's writes (as a peer that stops reading
+// would) while the group streams: its queue fills, then a newer result
+// replaces the queued one of its key, then a result with no queued twin
+// closes its connection with 1008. The other member gets everything.
+func TestSlowMember(t *testing.T) {
+	exec := &fakeExec{group: make(chan int64), keyOf: func(at int64) string {
+		if at >= 10_000 {
+			return "GBP/USD"
+		}
+		return "EUR/USD"
+	}}
+	tr := New(&Transport{Sharing: fakeSharing{}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
+	defer srv.Close()
+	defer tr.Shutdown()
+
+	slow := dialFake(t, srv.URL, nil)
+	fast := dialFake(t, srv.URL, nil)
+	waitFor(t, func() bool { return groupMembers(tr) == 2 })
+	c := serverConn(t, tr, slow.conn)
+
+	var sent []int64
+	push := func(from, to int64) {
+		for at := from; at <= to; at++ {
+			exec.group <- at
+			sent = append(sent, at)
+		}
+	}
+	// hold blocks c's writer: it has taken the first result off the
+	// queue and waits for the connection.
+	hold := func(at int64) {
+		c.wmu.Lock()
+		push(at, at)
+		waitFor(t, func() bool {
+			c.queue.mu.Lock()
+			defer c.queue.mu.Unlock()
+			return c.queue.writing && len(c.queue.frames) == 0
+		})
+	}
+
+	t.Run("Coalesced", func(t *testing.T) {
+		hold(1)
+		push(2, 1+maxQueued)            // fills the queue
+		push(2+maxQueued, 11+maxQueued) // each replaces the last
+		waitFor(t, func() bool { return tr.Stats().Coalesced.Load() == 10 }) // pushed is not yet fanned out
+		c.wmu.Unlock()
+		got := slow.positions(1 + maxQueued)
+		if got[maxQueued-1] != maxQueued || got[maxQueued] != 11+maxQueued {
+			t.Errorf("slow got …%v, want …%d %d: the queue in order, its last entry the latest value", got[maxQueued-1:], maxQueued, 11+maxQueued)
+		}
+	})
+	t.Run("Dropped", func(t *testing.T) {
+		hold(1000)
+		push(1001, 1000+maxQueued)
+		push(10_000, 10_000) // no queued twin: the connection goes
+		waitFor(t, func() bool { return c.ctx.Err() != nil })
+		c.wmu.Unlock()
+		_, _, err := slow.conn.ReadMessage()
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != closeTooSlow {
+			t.Fatalf("got %v, want close %d", err, closeTooSlow)
+		}
+		if got := tr.Stats().Dropped.Load(); got != 1 {
+			t.Errorf("dropped = %d, want 1", got)
+		}
+		waitFor(t, func() bool { return groupMembers(tr) == 1 })
+	})
+	push(10_001, 10_001)
+	if got := fast.positions(len(sent)); !slices.Equal(got, sent) {
+		t.Errorf("fast got %d results, %v…, want all %d in order", len(got), got[:5], len(sent))
+	}
+}
+
+// serverConn returns the transport's end of the client connection ws.
+func serverConn(t *testing.T, tr *Transport, ws *websocket.Conn) *conn {
+	t.Helper()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	for c := range tr.conns {
+		if c.ws.RemoteAddr().String() == ws.LocalAddr().String() {
+			return c
+		}
+	}
+	t.Fatal("no such connection")
+	return nil
+}
