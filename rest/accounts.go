@@ -18,6 +18,7 @@ import (
 type Accounts struct {
 	R      *graph.Resolver
 	Logger *slog.Logger
+	routes // its handlers, made by NewSurfaces
 }
 
 // accountsUser is the document's user: ADMIN is is_admin, active is
@@ -59,7 +60,7 @@ func toAccountsUser(u *model.User) accountsUser {
 // and otherwise ignored): 200 with a 24-hour access token, 400 for wrong
 // credentials or a disabled user, 422 for a malformed form.
 func (a Accounts) Login() http.Handler {
-	return a.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.open(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -90,14 +91,14 @@ func (a Accounts) Login() http.Handler {
 
 // Me is GET /api/v2/users/me: 200, 401.
 func (a Accounts) Me() http.Handler {
-	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		return accountsUserAnswer(a.R.Queries().Me(ctx))
 	})
 }
 
 // GetUser is GET /api/v2/users/{uid} for a decimal uid: 200, 401, 404, 422.
 func (a Accounts) GetUser() http.Handler {
-	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		uid, err := accountsUID(r)
 		if err != nil {
 			return nil, err
@@ -112,7 +113,7 @@ func (a Accounts) GetUser() http.Handler {
 // ADMIN; enabled or is_admin changed by someone who is not an ADMIN), 404
 // (before 403), 422.
 func (a Accounts) UpdateUser() http.Handler {
-	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		uid, err := accountsUID(r)
 		if err != nil {
 			return nil, err
@@ -140,7 +141,7 @@ func (a Accounts) UpdateUser() http.Handler {
 // else, an ADMIN too), 404, 422 (a malformed body, or a password that
 // breaks the policy).
 func (a Accounts) ChangePassword() http.Handler {
-	return a.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return a.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		uid, err := accountsUID(r)
 		if err != nil {
 			return nil, err
@@ -187,17 +188,6 @@ func appendItems(errs []fieldError, verr *validationError) []fieldError {
 	return append(errs, verr.items...)
 }
 
-// handle serves a route that needs a signed-in caller: no or a refused
-// token (401) is answered before the request is read, as the original did.
-func (a Accounts) handle(status int, fn handlerFunc) http.Handler {
-	return serve(a.R, status, signedIn(a.R, fn), a.writeError)
-}
-
-// handleOpen serves a route open to anyone (/token).
-func (a Accounts) handleOpen(status int, fn handlerFunc) http.Handler {
-	return serve(a.R, status, fn, a.writeError)
-}
-
 // accountsNames are the accounts names of the resolvers' input fields.
 var accountsNames = map[string][]string{
 	"id": {"path", "uid"}, "isActive": {"body", "enabled"}, "isSuperuser": {"body", "is_admin"},
@@ -209,17 +199,12 @@ var accountsNames = map[string][]string{
 // 401, not allowed 403, missing 404, a body over the limit 413.
 func (a Accounts) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError
-	var serr *statusError
 	msg := model.ErrorMessage(err)
-	switch {
-	case errors.As(err, &verr):
+	if errors.As(err, &verr) {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": verr.items})
 		return
-	case errors.Is(err, errTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, v1Detail{"Request body too large"})
-		return
-	case errors.As(err, &serr):
-		writeJSON(w, serr.status, v1Detail{msg})
+	}
+	if accountsErrors.answerShared(w, err, msg) {
 		return
 	}
 	switch model.ErrorCode(err) {

@@ -22,5 +22,10 @@ type Surfaces struct {
 
 // NewSurfaces returns the four surfaces on the resolver r.
 func NewSurfaces(r *graph.Resolver, logger *slog.Logger) Surfaces {
-	return Surfaces{FX: FX{R: r, Logger: logger}, V1: V1{R: r, Logger: logger}, V2: V2{R: r, Logger: logger}, Accounts: Accounts{R: r, Logger: logger}}
+	fx, v1, v2, accounts := FX{R: r, Logger: logger}, V1{R: r, Logger: logger}, V2{R: r, Logger: logger}, Accounts{R: r, Logger: logger}
+	// Each surface's routes answer errors with its writeError (which
+	// reads only the logger).
+	fx.routes, v1.routes = routes{r, fx.writeError}, routes{r, v1.writeError}
+	v2.routes, accounts.routes = routes{r, v2.writeError}, routes{r, accounts.writeError}
+	return Surfaces{FX: fx, V1: v1, V2: v2, Accounts: accounts}
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -61,4 +62,27 @@ func (t errorTable) write(logger *slog.Logger, w http.ResponseWriter, r *http.Re
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 	writeJSON(w, status, t.body(msg))
+}
+
+// answerShared answers the errors every surface answers alike, in the
+// surface's body: a body over the limit 413, a route's own status
+// (statusError; with its legacy detail when set, else msg) and a route's
+// own body (bodyError). It reports whether err was one of them.
+func (t errorTable) answerShared(w http.ResponseWriter, err error, msg string) bool {
+	var berr *bodyError
+	var serr *statusError
+	switch {
+	case errors.Is(err, errTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, t.body("Request body too large"))
+	case errors.As(err, &berr):
+		writeJSON(w, berr.status, berr.body)
+	case errors.As(err, &serr):
+		if serr.detail != "" {
+			msg = serr.detail
+		}
+		writeJSON(w, serr.status, t.body(msg))
+	default:
+		return false
+	}
+	return true
 }

@@ -17,6 +17,7 @@ import (
 type FX struct {
 	R      *graph.Resolver
 	Logger *slog.Logger
+	routes // its handlers, made by NewSurfaces
 }
 
 // fxCurrency is CurrencyOutSchema.
@@ -73,7 +74,7 @@ func (fx FX) toFXRate(r *gqlmodel.ExchangeRate) fxRate {
 
 // ListCurrencies is GET /currencies.
 func (fx FX) ListCurrencies() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxCurrency{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().Currencies(ctx, first, after)
@@ -91,7 +92,7 @@ func (fx FX) ListCurrencies() http.Handler {
 
 // AddCurrency is POST /currencies: 201, 409, 422.
 func (fx FX) AddCurrency() http.Handler {
-	return fx.handle(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -121,7 +122,7 @@ func (fx FX) AddCurrency() http.Handler {
 
 // GetCurrency is GET /currency/{code}: 200, 404, 422.
 func (fx FX) GetCurrency() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		c, err := fx.R.Queries().Currency(ctx, r.PathValue("code"))
 		if err != nil {
 			return nil, err
@@ -132,7 +133,7 @@ func (fx FX) GetCurrency() http.Handler {
 
 // UpdateCurrency is PATCH /currency/{code}: 200, 404, 422.
 func (fx FX) UpdateCurrency() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -160,7 +161,7 @@ func (fx FX) UpdateCurrency() http.Handler {
 
 // DeleteCurrency is DELETE /currency/{code}: 200 null, 404.
 func (fx FX) DeleteCurrency() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		_, err := fx.R.Mutations().DeleteCurrency(ctx, r.PathValue("code"))
 		return nil, err
 	})
@@ -168,7 +169,7 @@ func (fx FX) DeleteCurrency() http.Handler {
 
 // ListRates is GET /exchangerates.
 func (fx FX) ListRates() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxRate{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().ExchangeRates(ctx, nil, nil, first, after)
@@ -187,7 +188,7 @@ func (fx FX) ListRates() http.Handler {
 // AddRate is POST /exchangerates: 201, 404, 409 (also for a currency
 // paired with itself), 422.
 func (fx FX) AddRate() http.Handler {
-	return fx.handle(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -223,7 +224,7 @@ func (fx FX) AddRate() http.Handler {
 // GetRate is GET /exchangerate/{pair}: the stored pair or the inverse of
 // the stored reverse pair; 200, 404, 422.
 func (fx FX) GetRate() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		rate, err := fx.R.Queries().ExchangeRate(ctx, r.PathValue("pair"))
 		if err != nil {
 			return nil, err
@@ -234,7 +235,7 @@ func (fx FX) GetRate() http.Handler {
 
 // UpdateRate is PATCH /exchangerate/{pair}: 200, 404, 422.
 func (fx FX) UpdateRate() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -257,7 +258,7 @@ func (fx FX) UpdateRate() http.Handler {
 
 // DeleteRate is DELETE /exchangerate/{pair}: 200 null, 404, 422.
 func (fx FX) DeleteRate() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		_, err := fx.R.Mutations().DeleteExchangeRate(ctx, r.PathValue("pair"))
 		return nil, err
 	})
@@ -265,7 +266,7 @@ func (fx FX) DeleteRate() http.Handler {
 
 // Convert is GET /exchange?from_=&to=&amount=: 200, 404, 422.
 func (fx FX) Convert() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		q := r.URL.Query()
 		var errs []fieldError
 		for _, name := range []string{"from_", "to", "amount"} {
@@ -310,18 +311,6 @@ func eachPage(size int, page func(first *int, after *string) (*gqlmodel.PageInfo
 	}
 }
 
-// handle serves a route that needs a signed-in caller: no or a refused
-// token is answered before the request is read, as the original did.
-func (fx FX) handle(status int, fn handlerFunc) http.Handler {
-	return serve(fx.R, status, signedIn(fx.R, fn), fx.writeError)
-}
-
-// handleOpen serves a route open to anyone (registration and the token
-// routes, which check their own credentials).
-func (fx FX) handleOpen(status int, fn handlerFunc) http.Handler {
-	return serve(fx.R, status, fn, fx.writeError)
-}
-
 // fxError is the fx body of every error but 422: the text under both
 // detail and message, because clients of the original read message.
 type fxError struct {
@@ -336,28 +325,17 @@ type fxError struct {
 // a signed-in user refused a right is 403 "Access denied".
 func (fx FX) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError
-	var berr *bodyError
-	var serr *statusError
+	msg := model.ErrorMessage(err)
 	switch {
 	case errors.As(err, &verr):
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": verr.items})
 		return
-	case errors.As(err, &berr):
-		writeJSON(w, berr.status, berr.body)
-		return
-	case errors.As(err, &serr):
-		msg := model.ErrorMessage(err)
-		writeJSON(w, serr.status, fxError{msg, msg})
-		return
-	case errors.Is(err, errTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, fxError{"Request body too large", "Request body too large"})
+	case fxErrors.answerShared(w, err, msg):
 		return
 	case errors.Is(err, model.ErrSameCurrency):
-		msg := model.ErrorMessage(err)
 		writeJSON(w, http.StatusConflict, fxError{msg, msg})
 		return
 	}
-	msg := model.ErrorMessage(err)
 	switch model.ErrorCode(err) {
 	case model.EINVALID:
 		loc := fxLoc(r, model.ErrorField(err))

@@ -60,7 +60,7 @@ func fxTokensOf(p *gqlmodel.AuthPayload, err error) (any, error) {
 // a taken username, both as {"errors": {field: [messages]}}; 422 for a
 // body without the three strings.
 func (fx FX) Register() http.Handler {
-	return fx.handleOpen(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.open(http.StatusCreated, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func joined(err error) []error {
 // disabled user, 422 for a body without username and password. A login on
 // a device revokes that device's live tokens.
 func (fx FX) GainToken() http.Handler {
-	return fx.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.open(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -139,7 +139,7 @@ func (fx FX) GainToken() http.Handler {
 // revoked refresh token presented again (which revokes every token of its
 // device); 422 for a malformed body.
 func (fx FX) RefreshToken() http.Handler {
-	return fx.handleOpen(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.open(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -170,7 +170,7 @@ type fxRevoked struct {
 // for missing or wrong credentials, 403 for a disabled user, 422 for a
 // malformed body.
 func (fx FX) RevokeTokens() http.Handler {
-	return fx.handleOpen(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.open(http.StatusOK, fx.withBasic(func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -215,7 +215,7 @@ func tokenIDs(r *http.Request, f fields) ([]string, *validationError) {
 // SearchUser is GET /admin/users/search?username= (scope all): 200, 401,
 // 403, 404, 422 without username.
 func (fx FX) SearchUser() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		q := r.URL.Query()
 		if !q.Has("username") {
 			return nil, invalid([]string{"query", "username"}, "missing", "Field required")
@@ -227,7 +227,7 @@ func (fx FX) SearchUser() http.Handler {
 // ListUsers is GET /admin/users/all (scope all): every user, by id; 401,
 // 403.
 func (fx FX) ListUsers() http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxUser{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
 			page, err := fx.R.Queries().AdminUsers(ctx, nil, nil, first, after)
@@ -255,7 +255,7 @@ func (fx FX) ActivateUser() http.Handler { return fx.setActive(fx.R.Mutations().
 func (fx FX) DeactivateUser() http.Handler { return fx.setActive(fx.R.Mutations().DeactivateUser) }
 
 func (fx FX) setActive(set func(ctx context.Context, id string) (*model.User, error)) http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, verr := fxUserID(r)
 		if err := joinInvalid(verr); err != nil {
 			return nil, err
@@ -276,7 +276,7 @@ func (fx FX) PromoteUser() http.Handler { return fx.changeCategory(fx.R.Mutation
 func (fx FX) DowngradeUser() http.Handler { return fx.changeCategory(fx.R.Mutations().DowngradeUser) }
 
 func (fx FX) changeCategory(change func(ctx context.Context, id string, to model.Category) (*model.User, error)) http.Handler {
-	return fx.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := fxUserID(r)
 		to, toErr := fxTransition(r)
 		if err := joinInvalid(idErr, toErr); err != nil {

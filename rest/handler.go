@@ -37,12 +37,31 @@ func serve(res *graph.Resolver, status int, fn handlerFunc, writeErr func(w http
 	})
 }
 
-// signedIn runs fn only for a request signed in with valid credentials,
-// and answers the refusal otherwise before anything else is read: the
-// FastAPI services (fx, v1, accounts) check the bearer token, their OAuth2
-// dependency, before they validate the path, the query and the body. What
-// the caller may do is still the resolvers' to decide.
-func signedIn(res *graph.Resolver, fn handlerFunc) handlerFunc {
+// routes makes the handlers of one surface's routes: each runs through
+// serve, and answers its errors with the surface's writeErr.
+type routes struct {
+	res      *graph.Resolver
+	writeErr func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// signedIn serves a route that needs a signed-in caller (requireSignIn).
+func (rt routes) signedIn(status int, fn handlerFunc) http.Handler {
+	return serve(rt.res, status, requireSignIn(rt.res, fn), rt.writeErr)
+}
+
+// open serves a route open to anyone: registration, sign-in and the token
+// routes, which check their own credentials.
+func (rt routes) open(status int, fn handlerFunc) http.Handler {
+	return serve(rt.res, status, fn, rt.writeErr)
+}
+
+// requireSignIn runs fn only for a request signed in with valid
+// credentials, and answers the refusal otherwise before anything else is
+// read: the FastAPI services (fx, v1, accounts) check the bearer token,
+// their OAuth2 dependency, before they validate the path, the query and
+// the body, and v2 discloses nothing about the path or the body without a
+// token. What the caller may do is still the resolvers' to decide.
+func requireSignIn(res *graph.Resolver, fn handlerFunc) handlerFunc {
 	return func(ctx context.Context, r *http.Request) (any, error) {
 		if err := res.Authenticated(ctx); err != nil {
 			return nil, err

@@ -15,6 +15,7 @@ import (
 type V1 struct {
 	R      *graph.Resolver
 	Logger *slog.Logger
+	routes // its handlers, made by NewSurfaces
 }
 
 // v1Token is Token, the answer of the v1 login.
@@ -49,7 +50,7 @@ func v1FullName() v1Field { return v1Field{name: "full_name", kind: v1String, ma
 // lifetime; 400 "Incorrect email or password" or "Inactive user"; 422 when
 // username or password is missing or the body is neither a form nor JSON.
 func (v V1) Login() http.Handler {
-	return v.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.open(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		f, err := readFields(r)
 		if err != nil {
 			return nil, err
@@ -77,7 +78,7 @@ func (v V1) Login() http.Handler {
 // ListUsers is GET /api/v1/users/?skip=&limit=&search=: ADMIN only (the
 // original's superuser list). 200 UsersPublic, 401, 403, 422.
 func (v V1) ListUsers() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		p, err := readV1Page(r)
 		if err != nil {
 			return nil, err
@@ -109,7 +110,7 @@ func (v V1) ListUsers() http.Handler {
 func (v V1) CreateUser() http.Handler {
 	schema := []v1Field{v1Email(true), v1Password("password"), v1FullName(),
 		{name: "is_superuser", kind: v1Bool}, {name: "rework_available", kind: v1Int}, {name: "is_active", kind: v1Bool}}
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		b, err := readV1JSON(r, schema)
 		if err != nil {
 			return nil, err
@@ -123,7 +124,7 @@ func (v V1) CreateUser() http.Handler {
 
 // Me is GET /api/v1/users/me. 200 UserPublic, 401, 403.
 func (v V1) Me() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, _ *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, _ *http.Request) (any, error) {
 		return v1UserAnswer(v.R.Queries().Me(ctx))
 	})
 }
@@ -132,7 +133,7 @@ func (v V1) Me() http.Handler {
 // 200 UserPublic; 409 when the email is taken; 401, 403, 422.
 func (v V1) UpdateMe() http.Handler {
 	schema := []v1Field{v1FullName(), v1Email(false)}
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		b, err := readV1JSON(r, schema)
 		if err != nil {
 			return nil, err
@@ -147,7 +148,7 @@ func (v V1) UpdateMe() http.Handler {
 // refuses; 401, 403, 422.
 func (v V1) ChangePassword() http.Handler {
 	schema := []v1Field{v1Password("current_password"), v1Password("new_password")}
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		b, err := readV1JSON(r, schema)
 		if err != nil {
 			return nil, err
@@ -167,7 +168,7 @@ func (v V1) ChangePassword() http.Handler {
 // 400 when the email is taken; 422.
 func (v V1) Signup() http.Handler {
 	schema := []v1Field{v1Email(true), v1Password("password"), v1FullName()}
-	return v.handleOpen(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.open(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		b, err := readV1JSON(r, schema)
 		if err != nil {
 			return nil, err
@@ -182,7 +183,7 @@ func (v V1) Signup() http.Handler {
 // enough privileges". 200 UserPublic, 401, 403, 404 (to a superuser), 422
 // for an id that is not a UUID.
 func (v V1) GetUser() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "user_id")
 		if err != nil {
 			return nil, err
@@ -203,7 +204,7 @@ func (v V1) UpdateUser() http.Handler {
 	schema := []v1Field{{name: "email", kind: v1String}, {name: "full_name", kind: v1String},
 		{name: "password", kind: v1String, minLen: 8, maxLen: 40, secret: true},
 		{name: "is_superuser", kind: v1Bool}, {name: "is_active", kind: v1Bool}, {name: "rework_available", kind: v1Int}}
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "user_id")
 		if err != nil {
 			return nil, err
@@ -228,7 +229,7 @@ func (v V1) UpdateUser() http.Handler {
 // the last active ADMIN or a user who owns organizations; 401, 403, 404,
 // 422 for an id that is not a UUID.
 func (v V1) DeleteUser() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "user_id")
 		if err != nil {
 			return nil, err

@@ -36,25 +36,12 @@ type v1Message struct {
 	Message string `json:"message"`
 }
 
-// handle serves a route that needs a signed-in caller: no token (401) or a
-// refused one (403) is answered before the request is read, as FastAPI's
-// OAuth2 dependency did.
-func (v V1) handle(status int, fn handlerFunc) http.Handler {
-	return serve(v.R, status, signedIn(v.R, fn), v.writeError)
-}
-
-// handleOpen serves a route open to anyone (login, sign-up).
-func (v V1) handleOpen(status int, fn handlerFunc) http.Handler {
-	return serve(v.R, status, fn, v.writeError)
-}
-
 // writeError maps an error to its v1 status and FastAPI body (rules §6):
 // no token 401 "Not authenticated", a refused token 403 "Could not validate
 // credentials", not allowed 403, malformed input 422 with the list.
 func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *validationError
 	var v1verr *v1Invalid
-	var serr *statusError
 	field := model.ErrorField(err)
 	msg := renamed(model.ErrorMessage(err), field, snakeCase(field))
 	switch {
@@ -68,14 +55,7 @@ func (v V1) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": items})
 		return
-	case errors.Is(err, errTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, v1Detail{"Request body too large"})
-		return
-	case errors.As(err, &serr):
-		if serr.detail != "" {
-			msg = serr.detail
-		}
-		writeJSON(w, serr.status, v1Detail{msg})
+	case detailErrors.answerShared(w, err, msg):
 		return
 	}
 	switch model.ErrorCode(err) {

@@ -62,7 +62,7 @@ type v1Migration struct {
 // organization, whose owner and first member the caller becomes; 401, 403,
 // 413, 422.
 func (v V1) CreateOrganization() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		in, err := readOrgBody(r, true, nil)
 		if err != nil {
 			return nil, err
@@ -79,7 +79,7 @@ func (v V1) CreateOrganization() http.Handler {
 // all of them for a superuser, and the count of the whole list; 401, 403,
 // 422.
 func (v V1) ListOrganizations() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		p, err := readV1Page(r)
 		if err != nil {
 			return nil, err
@@ -110,7 +110,7 @@ func (v V1) ListOrganizations() http.Handler {
 // GetOrganization is GET /api/v1/organizations/{organization_id}: 200 for
 // a member or a superuser; 401, 403, 404, 422.
 func (v V1) GetOrganization() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "organization_id")
 		if err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (v V1) GetOrganization() http.Handler {
 // and owner_id transfers the ownership; 401, 403, 404 (the organization
 // or the new owner), 413, 422.
 func (v V1) UpdateOrganization() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := pathUUID(r, "organization_id")
 		in, err := readOrgBody(r, false, idErr)
 		if err != nil {
@@ -142,7 +142,7 @@ func (v V1) UpdateOrganization() http.Handler {
 // 200 {"message"} for the owner or a superuser; its memberships go and its
 // resources return to their owners' personal space; 401, 403, 404, 422.
 func (v V1) DeleteOrganization() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := pathUUID(r, "organization_id")
 		if err != nil {
 			return nil, err
@@ -158,7 +158,7 @@ func (v V1) DeleteOrganization() http.Handler {
 // with the page (skip, limit) of the members, in the order they joined,
 // and their count, for a member or a superuser; 401, 403, 404, 422.
 func (v V1) ListMembers() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := pathUUID(r, "organization_id")
 		p, pageErr := readV1Page(r)
 		if err := joinV1Invalid(idErr, pageErr); err != nil {
@@ -173,7 +173,7 @@ func (v V1) ListMembers() http.Handler {
 // 401, 403, 404 (the organization or the user), 409 when the user is a
 // member already, 413, 422.
 func (v V1) AddMember() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := pathUUID(r, "organization_id")
 		f, err := readV1Object(r)
 		if err != nil {
@@ -196,7 +196,7 @@ func (v V1) AddMember() http.Handler {
 // themselves; 400 for the owner, who is never removed; 401, 403, 404 (the
 // organization, the user, or a user who is not a member), 422.
 func (v V1) RemoveMember() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := pathUUID(r, "organization_id")
 		userID, userErr := pathUUID(r, "user_id")
 		if err := joinV1Invalid(idErr, userErr); err != nil {
@@ -216,7 +216,7 @@ func (v V1) RemoveMember() http.Handler {
 // answers 200 with the count of every kind; 400 when the user is not a
 // member; 401, 403, 404 (the organization or the user), 413, 422.
 func (v V1) MigrateResources() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, idErr := pathUUID(r, "organization_id")
 		f, err := readV1Object(r)
 		if err != nil {

@@ -26,6 +26,7 @@ import (
 type V2 struct {
 	R      *graph.Resolver
 	Logger *slog.Logger
+	routes // its handlers, made by NewSurfaces
 }
 
 // v2Failure is the document's StatusCode FAILURE, the code of every error.
@@ -132,7 +133,7 @@ type v2UserIn struct {
 // ListUsers is GET /api/v2/users?offset=&limit=: 200, 400 (an offset or
 // limit that is not a uint32), 401. limit=0 means no limit.
 func (v V2) ListUsers() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		offset, err := v2Query(r, "offset", 0)
 		if err != nil {
 			return nil, err
@@ -165,7 +166,7 @@ func (v V2) ListUsers() http.Handler {
 // CreateUser is POST /api/v2/users: 200 with the user, 400, 401, 403 (not
 // an ADMIN), 409 (name or email taken).
 func (v V2) CreateUser() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		in, err := decodeV2User(r, true)
 		if err != nil {
 			return nil, err
@@ -180,7 +181,7 @@ func (v V2) CreateUser() http.Handler {
 // GetUser is GET /api/v2/users/{id} for a UUID id: 200, 400 (not a UUID),
 // 401, 404.
 func (v V2) GetUser() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := v2ID(r)
 		if err != nil {
 			return nil, err
@@ -193,7 +194,7 @@ func (v V2) GetUser() http.Handler {
 // 400, 401, 403 (neither the user nor an ADMIN), 404, 409 (name or email
 // taken). email.password, when given and not empty, sets the password.
 func (v V2) UpdateUser() http.Handler {
-	return v.handle(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := v2ID(r)
 		if err != nil {
 			return nil, err
@@ -217,7 +218,7 @@ func (v V2) UpdateUser() http.Handler {
 // UUID), 401, 403 (not an ADMIN, or the ADMIN themself), 404, 409 (the last
 // active ADMIN).
 func (v V2) DeleteUser() http.Handler {
-	return v.handle(http.StatusNoContent, func(ctx context.Context, r *http.Request) (any, error) {
+	return v.signedIn(http.StatusNoContent, func(ctx context.Context, r *http.Request) (any, error) {
 		id, err := v2ID(r)
 		if err != nil {
 			return nil, err
@@ -339,14 +340,6 @@ func v2TypeName(t reflect.Type) string {
 	return "an object"
 }
 
-// handle runs fn with the request's loaders and writes its answer with
-// status, or the v2 error body of its error. Every v2 route needs a
-// signed-in user, checked first: without a token nothing about the path
-// or the body is disclosed.
-func (v V2) handle(status int, fn handlerFunc) http.Handler {
-	return serve(v.R, status, signedIn(v.R, fn), v.writeError)
-}
-
 // writeError maps an error to its v2 status and {"code": 100001, "msg"}
 // body (rules §6): malformed input 400, no or a refused token 401, not
 // allowed 403, missing 404, taken 409, a body over the limit 413.
@@ -363,8 +356,7 @@ func (v V2) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		writeJSON(w, http.StatusBadRequest, v2Error{v2Failure, strings.Join(msgs, "; ")})
 		return
-	case errors.Is(err, errTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, v2Error{v2Failure, "Request body too large"})
+	case v2Errors.answerShared(w, err, model.ErrorMessage(err)):
 		return
 	}
 	v2Errors.write(v.Logger, w, r, err, model.ErrorMessage(err))
