@@ -61,11 +61,7 @@ func run(ctx context.Context, addr string) error {
 	}
 	f := newFloor()
 	go f.dispatch(ctx)
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
-	mux.HandleFunc("POST /graphql", f.serveHTTP)
-	mux.HandleFunc("GET /graphql", f.serveWebsocket)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: f.routes(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {
@@ -78,6 +74,15 @@ func run(ctx context.Context, addr string) error {
 	_ = srv.Shutdown(sctx)
 	f.closeAll()
 	return nil
+}
+
+// routes is the floor's whole URL space.
+func (f *floor) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("POST /graphql", f.serveHTTP)
+	mux.HandleFunc("GET /graphql", f.serveWebsocket)
+	return mux
 }
 
 // change is one rate update.
