@@ -1,18 +1,31 @@
 package rest
 
 import (
-	"encoding/json"
 	"net/http"
+
+	"github.com/fxgraph/gateway/internal/jsonhttp"
 )
 
 // What every surface answers with: JSON bodies, and the errors that carry
 // their own status or body past the resolvers.
 
 // writeJSON writes v as JSON with the status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+func writeJSON(w http.ResponseWriter, status int, v any) { jsonhttp.Write(w, status, v) }
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// derefInt returns *n, or 0 for nil.
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // basicChallenge is a refusal of HTTP Basic credentials: writeError

@@ -92,20 +92,6 @@ func v2UserAnswer(u *model.User, err error) (any, error) {
 	return toV2User(u), nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefInt(n *int) int {
-	if n == nil {
-		return 0
-	}
-	return *n
-}
-
 // v2EmailIn is EmailCreate and EmailCreateOrUpdate. id, token and the
 // timestamps belong to the server: they are accepted and ignored.
 type v2EmailIn struct {

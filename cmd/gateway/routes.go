@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/fxgraph/gateway/inmem"
+	"github.com/fxgraph/gateway/internal/jsonhttp"
 	"github.com/fxgraph/gateway/rest"
 	"github.com/fxgraph/gateway/store"
 	"github.com/fxgraph/gateway/web"
@@ -97,7 +97,7 @@ func legacy(mux *http.ServeMux, pattern string, h http.Handler) {
 
 // handleHealthz answers 200 while the process serves.
 func handleHealthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	jsonhttp.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReadyz answers 200 when the read model has loaded and the database
@@ -105,22 +105,16 @@ func handleHealthz(w http.ResponseWriter, _ *http.Request) {
 func handleReadyz(logger *slog.Logger, db *store.DB, catalog *inmem.Catalog) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !catalog.Loaded() {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "readModel": "loading"})
+			jsonhttp.Write(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "readModel": "loading"})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
 			logger.WarnContext(ctx, "readyz: database unavailable", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
+			jsonhttp.Write(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "up"})
+		jsonhttp.Write(w, http.StatusOK, map[string]string{"status": "ok", "database": "up"})
 	})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

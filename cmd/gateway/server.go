@@ -15,6 +15,7 @@ import (
 
 	"github.com/fxgraph/gateway/auth"
 	"github.com/fxgraph/gateway/inmem"
+	"github.com/fxgraph/gateway/internal/jsonhttp"
 	"github.com/fxgraph/gateway/internal/reqinfo"
 	"github.com/fxgraph/gateway/model"
 	"github.com/fxgraph/gateway/prom"
@@ -144,7 +145,7 @@ func isUpgrade(r *http.Request) bool {
 func refuseLargeGraphQL(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{
+			jsonhttp.Write(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{
 				{"message": "request body too large", "extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
 			return
 		}

@@ -52,8 +52,8 @@ func TestSlowMember(t *testing.T) {
 
 	t.Run("Coalesced", func(t *testing.T) {
 		hold(1)
-		push(2, 1+maxQueued)            // fills the queue
-		push(2+maxQueued, 11+maxQueued) // each replaces the last
+		push(2, 1+maxQueued)                                                 // fills the queue
+		push(2+maxQueued, 11+maxQueued)                                      // each replaces the last
 		waitFor(t, func() bool { return tr.Stats().Coalesced.Load() == 10 }) // pushed is not yet fanned out
 		c.wmu.Unlock()
 		got := slow.positions(1 + maxQueued)
