@@ -1612,23 +1612,33 @@ scalar Time
 
 "A currency, such as USD."
 type Currency {
+  "The numeric id, as the fx surface gives it."
   id: ID!
   "Three upper-case letters."
   code: String!
+  "The currency's name, such as \"US Dollar\"."
   name: String!
+  "The currency's sign, such as \"$\"."
   sign: String!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
 "The stored rate of one direction of a pair: one unit of base buys ` + "`" + `rate` + "`" + ` units of target."
 type ExchangeRate {
+  "The numeric id of the stored pair."
   id: ID!
+  "The currency one unit of which the rate prices."
   base: Currency!
+  "The currency the rate is in."
   target: Currency!
+  "Units of target per unit of base, exact."
   rate: Decimal!
   "True when this rate is the inverse of the stored reverse pair (exchangeRate(pair:) only)."
   inverted: Boolean!
+  "When the rate last changed."
   updatedAt: Time!
 }
 
@@ -1646,94 +1656,178 @@ enum ConversionPath {
 
 "The answer to: how much ` + "`" + `to` + "`" + ` is ` + "`" + `amount` + "`" + ` of ` + "`" + `from` + "`" + `."
 type Conversion {
+  "The currency converted from."
   from: Currency!
+  "The currency converted into."
   to: Currency!
   "Exact when it has a finite decimal expansion, else rounded half-up to 18 places."
   rate: Decimal!
+  "The amount of ` + "`" + `from` + "`" + ` asked for."
   amount: Decimal!
   "rate × amount, computed exactly and rounded half-up to 2 places."
   convertedAmount: Decimal!
+  "How the rate was found."
   path: ConversionPath!
   "The common currency of a CROSS conversion, else null."
   via: Currency
 }
 
+"Where a page of a connection stands in the whole list."
 type PageInfo {
+  "True when items follow this page."
   hasNextPage: Boolean!
+  "True when items come before this page."
   hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null for an empty page."
   startCursor: String
+  "The cursor of the page's last item, to pass as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
   endCursor: String
 }
 
+"A currency in a page of currencies."
 type CurrencyEdge {
+  "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this currency."
   cursor: String!
+  "The currency."
   node: Currency!
 }
 
+"A page of currencies."
 type CurrencyConnection {
+  "The page's currencies, in order."
   edges: [CurrencyEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
+  "How many currencies the whole list holds."
   totalCount: Int!
 }
 
+"A rate in a page of rates."
 type ExchangeRateEdge {
+  "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this rate."
   cursor: String!
+  "The rate."
   node: ExchangeRate!
 }
 
+"A page of stored rates."
 type ExchangeRateConnection {
+  "The page's rates, in order."
   edges: [ExchangeRateEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
+  "How many rates the whole (filtered) list holds."
   totalCount: Int!
 }
 
+"Reads: currencies, rates and conversions; users; organizations and resources."
 type Query {
   "Currencies ordered by code. ` + "`" + `first` + "`" + ` is 1..1000, default 100."
-  currencies(first: Int, after: String): CurrencyConnection!
+  currencies(
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the currencies after it."
+    after: String
+  ): CurrencyConnection!
   "The currency with the code (case-insensitive). NOT_FOUND when unknown."
-  currency(code: String!): Currency
+  currency(
+    "Three letters, any case."
+    code: String!
+  ): Currency
   "Stored rates ordered by creation, optionally only those with the base and/or target. ` + "`" + `first` + "`" + ` is 1..1000, default 100."
-  exchangeRates(base: String, target: String, first: Int, after: String): ExchangeRateConnection!
+  exchangeRates(
+    "Only the rates with this base currency code."
+    base: String
+    "Only the rates with this target currency code."
+    target: String
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the rates after it."
+    after: String
+  ): ExchangeRateConnection!
   """
   The rate of a pair of six letters such as "USDEUR": the stored pair, or else the inverse of
   the stored reverse pair (` + "`" + `inverted: true` + "`" + `); never a cross rate. NOT_FOUND when neither is stored.
   """
-  exchangeRate(pair: String!): ExchangeRate
+  exchangeRate(
+    "Six letters: the base code, then the target code."
+    pair: String!
+  ): ExchangeRate
   "Converts ` + "`" + `amount` + "`" + ` (> 0) of ` + "`" + `from` + "`" + ` into ` + "`" + `to` + "`" + `. NOT_FOUND when a currency is unknown or no path exists."
-  convert(from: String!, to: String!, amount: Decimal!): Conversion!
+  convert(
+    "The code of the currency to convert from."
+    from: String!
+    "The code of the currency to convert into."
+    to: String!
+    "How much of ` + "`" + `from` + "`" + `, above 0."
+    amount: Decimal!
+  ): Conversion!
 }
 
+"A new currency."
 input CreateCurrencyInput {
+  "Three letters; stored upper-case."
   code: String!
+  "The currency's name."
   name: String!
+  "The currency's sign."
   sign: String!
 }
 
 "Fields left out stay as they are."
 input UpdateCurrencyInput {
+  "The new name."
   name: String
+  "The new sign."
   sign: String
 }
 
+"A new stored pair."
 input CreateExchangeRateInput {
+  "The code of the base currency."
   baseCode: String!
+  "The code of the target currency, not the base's."
   targetCode: String!
+  "Units of target per unit of base, above 0."
   rate: Decimal!
 }
 
+"Writes; each one's description says who may make it."
 type Mutation {
   "CONFLICT when the code is taken."
-  createCurrency(input: CreateCurrencyInput!): Currency!
+  createCurrency(
+    "The new currency."
+    input: CreateCurrencyInput!
+  ): Currency!
   "NOT_FOUND when unknown."
-  updateCurrency(code: String!, input: UpdateCurrencyInput!): Currency!
+  updateCurrency(
+    "The code of the currency to change."
+    code: String!
+    "What to change."
+    input: UpdateCurrencyInput!
+  ): Currency!
   "Deletes the currency and every rate that uses it; answers the deleted currency. NOT_FOUND when unknown."
-  deleteCurrency(code: String!): Currency!
+  deleteCurrency(
+    "The code of the currency to delete."
+    code: String!
+  ): Currency!
   "NOT_FOUND when a currency is unknown, CONFLICT when the pair is stored already, BAD_USER_INPUT for a currency paired with itself."
-  createExchangeRate(input: CreateExchangeRateInput!): ExchangeRate!
+  createExchangeRate(
+    "The new pair and its rate."
+    input: CreateExchangeRateInput!
+  ): ExchangeRate!
   "Sets the rate of a stored pair such as \"USDEUR\". NOT_FOUND when the pair is not stored."
-  updateExchangeRate(pair: String!, rate: Decimal!): ExchangeRate!
+  updateExchangeRate(
+    "Six letters: the base code, then the target code."
+    pair: String!
+    "The new rate, above 0."
+    rate: Decimal!
+  ): ExchangeRate!
   "Deletes a stored pair and answers it. NOT_FOUND when the pair is not stored."
-  deleteExchangeRate(pair: String!): ExchangeRate!
+  deleteExchangeRate(
+    "Six letters: the base code, then the target code."
+    pair: String!
+  ): ExchangeRate!
 }
 
 "What a user is to the fx service; it decides the scopes of their tokens."
@@ -1754,51 +1848,78 @@ type User {
   id: ID!
   "The UUID (v1 and v2)."
   uuid: ID!
+  "The sign-in name (fx and accounts); null for a user who signed up with an email only."
+  # eslint-disable-next-line @graphql-eslint/no-typename-prefix -- every surface calls it username
   username: String
+  "The email address (v1 and v2); null when none was given."
   email: String
+  "The user's full name, when given."
   fullName: String
+  "1 to 120, when given."
   age: Int
+  "0 undisclosed, 1 male, 2 female (v2), when given."
   gender: Int
+  "How the user authenticates, 0 to 3 (v2's authMethod)."
   authMethod: Int!
+  "What the user is to the fx service."
   category: UserCategory!
+  "False for a deactivated user, who cannot sign in."
   isActive: Boolean!
   "True for an ADMIN (v1 is_superuser, accounts is_admin)."
   isSuperuser: Boolean!
+  "How many reworks the user has left (v1's rework_available)."
   reworkAvailable: Int!
+  "The URL of the user's avatar, when set."
   avatarUrl: String
+  "When the user was created."
   createdAt: Time!
+  "When the user last changed."
   updatedAt: Time!
 }
 
+"A user in a page of users."
 type UserEdge {
+  "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this user."
   cursor: String!
+  "The user."
   node: User!
 }
 
+"A page of users."
 type UserConnection {
+  "The page's users, in order."
   edges: [UserEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
+  "How many users the whole (searched) list holds."
   totalCount: Int!
 }
 
 "The tokens of a login or a refresh. Send the access token as ` + "`" + `Authorization: Bearer <accessToken>` + "`" + `."
 type AuthPayload {
+  "A signed JWT for the Authorization header."
   accessToken: String!
   "Always \"bearer\"."
   tokenType: String!
   "Seconds."
   accessExpiresIn: Int!
+  "For refreshToken; null for the V1 and ACCOUNTS flows."
   refreshToken: String
   "Seconds."
   refreshExpiresIn: Int
+  "What the access token allows, from the user's category."
   scopes: [String!]!
+  "The signed-in user."
   user: User!
 }
 
 "fx registration: a username of 5+ word characters and a password of 8+ characters without white space, twice."
 input RegisterInput {
+  "5 or more word characters."
   username: String!
+  "8 or more characters, no white space."
   password: String!
+  "The password again."
   passwordConfirmation: String!
 }
 
@@ -1814,7 +1935,9 @@ enum LoginFlow {
 
 "Sign in with the username or the email."
 input LoginInput {
+  "The username or the email."
   login: String!
+  "The user's password."
   password: String!
   "A new login on a device revokes that device's live tokens. Without one, a login gets a device of its own: two such logins do not revoke each other."
   deviceId: String
@@ -1824,22 +1947,35 @@ input LoginInput {
 
 "v1 open sign-up."
 input SignupInput {
+  "The email to sign in with."
   email: String!
+  "The password to sign in with."
   password: String!
+  "The user's full name."
   fullName: String
 }
 
+"A user an ADMIN creates; a username or an email is needed."
 input CreateUserInput {
+  "The sign-in name."
   username: String
+  "The email address."
   email: String
+  "The initial password."
   password: String!
+  "The user's full name."
   fullName: String
+  "1 to 120."
   age: Int
+  "0 undisclosed, 1 male, 2 female."
   gender: Int
+  "0 to 3."
   authMethod: Int
+  "Default API_CLIENT."
   category: UserCategory
   "True makes the user an ADMIN (it wins over category)."
   isSuperuser: Boolean
+  "Default true."
   isActive: Boolean
   "Default 2."
   reworkAvailable: Int
@@ -1847,17 +1983,29 @@ input CreateUserInput {
 
 "Fields left out stay as they are. Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable; sending their current value is not a change."
 input UpdateUserInput {
+  "The new sign-in name."
   username: String
+  "The new email address."
   email: String
+  "The new full name."
   fullName: String
+  "1 to 120."
   age: Int
+  "0 undisclosed, 1 male, 2 female."
   gender: Int
+  "0 to 3."
   authMethod: Int
+  "The URL of the new avatar."
   avatarUrl: String
+  "A new password (the same rules as registration's)."
   password: String
+  "ADMIN only: false deactivates the user."
   isActive: Boolean
+  "ADMIN only: true makes the user an ADMIN."
   isSuperuser: Boolean
+  "ADMIN only: the new category."
   category: UserCategory
+  "ADMIN only: the reworks left."
   reworkAvailable: Int
 }
 
@@ -1865,50 +2013,129 @@ extend type Query {
   "The signed-in user."
   me: User!
   "A user by numeric id or UUID. Any signed-in user."
-  user(id: ID!): User
+  user(
+    "The numeric id or the UUID."
+    id: ID!
+  ): User
   "ADMIN only. NOT_FOUND when nobody has the username."
-  userByUsername(username: String!): User
+  userByUsername(
+    "The exact username."
+    username: String!
+  ): User
   """
   Users ordered by id; any signed-in user may read them (as ` + "`" + `user` + "`" + `). ` + "`" + `search` + "`" + ` matches the
   username, email or full name, case-insensitive; ` + "`" + `offset` + "`" + ` skips that many users (instead of
   ` + "`" + `after` + "`" + `). ` + "`" + `first` + "`" + ` is 1..1000, default 100.
   """
-  users(search: String, offset: Int, first: Int, after: String): UserConnection!
+  users(
+    "Text to find in the username, email or full name."
+    search: String
+    "How many users to skip, instead of ` + "`" + `after` + "`" + `."
+    offset: Int
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the users after it."
+    after: String
+  ): UserConnection!
   "As ` + "`" + `users` + "`" + `, for the admin consoles (fx /admin/users/all, v1 GET /users/): ADMIN only."
-  adminUsers(search: String, offset: Int, first: Int, after: String): UserConnection!
+  adminUsers(
+    "Text to find in the username, email or full name."
+    search: String
+    "How many users to skip, instead of ` + "`" + `after` + "`" + `."
+    offset: Int
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the users after it."
+    after: String
+  ): UserConnection!
 }
 
 extend type Mutation {
   "fx registration. CONFLICT when the username is taken."
-  register(input: RegisterInput!): User!
+  register(
+    "The username and the password, twice."
+    input: RegisterInput!
+  ): User!
   "v1 sign-up with an email. CONFLICT when the email is taken."
-  signup(input: SignupInput!): User!
+  signup(
+    "The email, the password and the full name."
+    input: SignupInput!
+  ): User!
   "Access and refresh tokens. UNAUTHENTICATED for wrong credentials, FORBIDDEN for a disabled user."
-  login(input: LoginInput!): AuthPayload!
+  login(
+    "The credentials, the device and the flow."
+    input: LoginInput!
+  ): AuthPayload!
   "Rotates a refresh token. A revoked refresh token presented again revokes every token of its device (FORBIDDEN)."
-  refreshToken(refreshToken: String!): AuthPayload!
+  refreshToken(
+    "The refresh token of a login or of the last refresh."
+    refreshToken: String!
+  ): AuthPayload!
   "Revokes the caller's tokens with the ids, or all of them when none are given; answers the ids revoked."
-  revokeTokens(ids: [ID!]): [ID!]!
+  revokeTokens(
+    "The ids of the tokens to revoke; null or left out: all of them."
+    ids: [ID!]
+  ): [ID!]!
   "ADMIN only."
-  createUser(input: CreateUserInput!): User!
+  createUser(
+    "The new user."
+    input: CreateUserInput!
+  ): User!
   "The user themself or an ADMIN; only an ADMIN changes category, isSuperuser or isActive."
-  updateUser(id: ID!, input: UpdateUserInput!): User!
+  updateUser(
+    "The numeric id or the UUID."
+    id: ID!
+    "What to change."
+    input: UpdateUserInput!
+  ): User!
   "Changes the signed-in user's own fields (category, isSuperuser and isActive are refused)."
-  updateMe(input: UpdateUserInput!): User!
+  updateMe(
+    "What to change."
+    input: UpdateUserInput!
+  ): User!
   "BAD_USER_INPUT when the current password is wrong or the new one is the same."
-  changeMyPassword(currentPassword: String!, newPassword: String!): Boolean!
+  changeMyPassword(
+    "The password now."
+    currentPassword: String!
+    "The new password, not the current one."
+    newPassword: String!
+  ): Boolean!
   "Sets the user's password without the current one: the user themself only (FORBIDDEN otherwise), even for an ADMIN."
-  setUserPassword(id: ID!, password: String!): User!
+  setUserPassword(
+    "The numeric id or the UUID."
+    id: ID!
+    "The new password."
+    password: String!
+  ): User!
   "ADMIN only; an ADMIN cannot delete themselves; the last active ADMIN is never deleted."
-  deleteUser(id: ID!): User!
+  deleteUser(
+    "The numeric id or the UUID."
+    id: ID!
+  ): User!
   "ADMIN only. CONFLICT when the user is active already or is an ADMIN."
-  activateUser(id: ID!): User!
+  activateUser(
+    "The numeric id or the UUID."
+    id: ID!
+  ): User!
   "ADMIN only; revokes all the user's tokens. CONFLICT when the user is inactive already or is an ADMIN."
-  deactivateUser(id: ID!): User!
+  deactivateUser(
+    "The numeric id or the UUID."
+    id: ID!
+  ): User!
   "ADMIN only. ` + "`" + `to` + "`" + ` must be above the current category and not ADMIN."
-  promoteUser(id: ID!, to: UserCategory!): User!
+  promoteUser(
+    "The numeric id or the UUID."
+    id: ID!
+    "The new category."
+    to: UserCategory!
+  ): User!
   "ADMIN only. ` + "`" + `to` + "`" + ` must be below the current category."
-  downgradeUser(id: ID!, to: UserCategory!): User!
+  downgradeUser(
+    "The numeric id or the UUID."
+    id: ID!
+    "The new category."
+    to: UserCategory!
+  ): User!
 }
 
 "A JSON object."
@@ -1918,50 +2145,81 @@ scalar Map
 type Organization {
   "A UUID."
   id: ID!
+  "The organization's name."
   name: String!
+  "The URL of its avatar."
   avatarImageUrl: String!
   "The media object given as the avatar, when one was."
   avatarImageMedia: Map
+  "What it is, when given."
   description: String
+  "How many reworks it has left."
   reworkAvailable: Int!
+  "The user who owns it (a member too)."
   owner: User!
   "Members and ADMINs only."
   members: [Membership!]!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"A user's membership of an organization."
 type Membership {
+  "A UUID."
   id: ID!
+  "The member."
   user: User!
+  "When the user became a member."
   joinedAt: Time!
 }
 
+"An organization in a page of organizations."
 type OrganizationEdge {
+  "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this organization."
   cursor: String!
+  "The organization."
   node: Organization!
 }
 
+"A page of organizations."
 type OrganizationConnection {
+  "The page's organizations, in order."
   edges: [OrganizationEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
+  "How many organizations the whole (searched) list holds."
   totalCount: Int!
 }
 
 "The thirteen kinds of resources that migrateResources moves."
 enum ResourceKind {
+  "Products."
   PRODUCTS
+  "Subjects."
   SUBJECTS
+  "Styles."
   STYLES
+  "Generations."
   GENERATIONS
+  "Shootings."
   SHOOTINGS
+  "Shot types."
   SHOT_TYPES
+  "Stylists."
   STYLISTS
+  "Background presets."
   BACKGROUND_PRESETS
+  "Resolution presets."
   RESOLUTION_PRESETS
+  "The shot types of product types."
   PRODUCT_TYPE_SHOT_TYPES
+  "External integrations."
   EXTERNAL_INTEGRATIONS
+  "Shooting guidelines."
   SHOOTING_GUIDELINES
+  "Export configurations."
   EXPORT_CONFIGURATIONS
 }
 
@@ -1969,60 +2227,93 @@ enum ResourceKind {
 type Resource {
   "A UUID."
   id: ID!
+  "What kind of item it is."
   kind: ResourceKind!
+  "The item's name."
   name: String!
+  "The item's own data, as given."
   payload: Map
+  "The user who owns it."
   owner: User!
   "Null in the owner's personal space."
   organization: Organization
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"A resource in a page of resources."
 type ResourceEdge {
+  "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this resource."
   cursor: String!
+  "The resource."
   node: Resource!
 }
 
+"A page of resources."
 type ResourceConnection {
+  "The page's resources, in order."
   edges: [ResourceEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
+  "How many resources the whole (filtered) list holds."
   totalCount: Int!
 }
 
+"How many resources of one kind migrateResources moved."
 type MigrationCount {
+  "The kind."
   kind: ResourceKind!
+  "How many of it moved."
   count: Int!
 }
 
 "What migrateResources moved, per kind asked for."
 type MigrationResult {
+  "One count per kind asked for, in the order asked."
   counts: [MigrationCount!]!
+  "How many moved in all."
   total: Int!
 }
 
 "` + "`" + `avatarImageUrl` + "`" + ` or ` + "`" + `avatarImageMedia` + "`" + ` (whose ` + "`" + `url` + "`" + ` then becomes the URL)."
 input CreateOrganizationInput {
+  "The organization's name."
   name: String!
+  "The URL of its avatar."
   avatarImageUrl: String
+  "A media object with a ` + "`" + `url` + "`" + `, instead of avatarImageUrl."
   avatarImageMedia: Map
+  "What it is."
   description: String
+  "The reworks it has."
   reworkAvailable: Int
 }
 
 "Fields left out stay as they are; ` + "`" + `ownerId` + "`" + ` (a user id) transfers ownership and makes the new owner a member."
 input UpdateOrganizationInput {
+  "The new name."
   name: String
+  "The URL of the new avatar."
   avatarImageUrl: String
+  "A media object with a ` + "`" + `url` + "`" + `, instead of avatarImageUrl."
   avatarImageMedia: Map
+  "The new description."
   description: String
+  "The reworks it has left."
   reworkAvailable: Int
+  "The id of the user to become the owner."
   ownerId: ID
 }
 
+"A new resource."
 input CreateResourceInput {
+  "What kind of item it is."
   kind: ResourceKind!
+  "The item's name."
   name: String!
+  "The item's own data."
   payload: Map
   "Create it within this organization (the caller must be a member); else in the caller's personal space."
   organizationId: ID
@@ -2030,43 +2321,106 @@ input CreateResourceInput {
 
 extend type Query {
   "Members see their organizations, ADMINs all. ` + "`" + `search` + "`" + ` matches the name, case-insensitive. ` + "`" + `offset` + "`" + ` skips that many (instead of ` + "`" + `after` + "`" + `)."
-  organizations(search: String, offset: Int, first: Int, after: String): OrganizationConnection!
+  organizations(
+    "Text to find in the name."
+    search: String
+    "How many organizations to skip, instead of ` + "`" + `after` + "`" + `."
+    offset: Int
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the organizations after it."
+    after: String
+  ): OrganizationConnection!
   "Members and ADMINs."
-  organization(id: ID!): Organization
+  organization(
+    "The organization's UUID."
+    id: ID!
+  ): Organization
   "The caller's personal resources, or an organization's (members and ADMINs)."
-  resources(kind: ResourceKind, organizationId: ID, first: Int, after: String): ResourceConnection!
+  resources(
+    "Only resources of this kind."
+    kind: ResourceKind
+    "The organization's resources instead of the caller's personal ones."
+    organizationId: ID
+    "How many to return: 1 to 1000, default 100."
+    first: Int
+    "A cursor (an endCursor): return the resources after it."
+    after: String
+  ): ResourceConnection!
   "Its owner, members of its organization, and ADMINs."
-  resource(id: ID!): Resource
+  resource(
+    "The resource's UUID."
+    id: ID!
+  ): Resource
 }
 
 extend type Mutation {
   "The caller becomes owner and first member."
-  createOrganization(input: CreateOrganizationInput!): Organization!
+  createOrganization(
+    "The new organization."
+    input: CreateOrganizationInput!
+  ): Organization!
   "The owner and ADMINs."
-  updateOrganization(id: ID!, input: UpdateOrganizationInput!): Organization!
+  updateOrganization(
+    "The organization's UUID."
+    id: ID!
+    "What to change."
+    input: UpdateOrganizationInput!
+  ): Organization!
   "The owner and ADMINs. Memberships go; resources return to their owners' personal space."
-  deleteOrganization(id: ID!): Organization!
+  deleteOrganization(
+    "The organization's UUID."
+    id: ID!
+  ): Organization!
   "The owner and ADMINs. CONFLICT when the user is a member already."
-  addOrganizationMember(organizationId: ID!, userId: ID!): Membership!
+  addOrganizationMember(
+    "The organization's UUID."
+    organizationId: ID!
+    "The numeric id or the UUID of the user to add."
+    userId: ID!
+  ): Membership!
   "The owner and ADMINs remove anyone; a member may remove themselves; the owner is never removed (BAD_USER_INPUT)."
-  removeOrganizationMember(organizationId: ID!, userId: ID!): Boolean!
-  createResource(input: CreateResourceInput!): Resource!
+  removeOrganizationMember(
+    "The organization's UUID."
+    organizationId: ID!
+    "The numeric id or the UUID of the user to remove."
+    userId: ID!
+  ): Boolean!
+  "Creates a resource owned by the caller, in their personal space or in an organization of theirs."
+  createResource(
+    "The new resource."
+    input: CreateResourceInput!
+  ): Resource!
   "ADMIN only, atomic: moves the user's personal resources of the kinds into the organization. The user must be a member."
-  migrateResources(organizationId: ID!, userId: ID!, kinds: [ResourceKind!]!): MigrationResult!
+  migrateResources(
+    "The UUID of the organization to move them into."
+    organizationId: ID!
+    "The numeric id or the UUID of the user whose resources move."
+    userId: ID!
+    "The kinds to move."
+    kinds: [ResourceKind!]!
+  ): MigrationResult!
 }
 
+"What happened to a stored rate."
 enum RateChangeKind {
+  "The pair was created."
   CREATED
+  "The rate changed."
   UPDATED
+  "The pair was deleted."
   DELETED
 }
 
 "A committed change of a stored rate."
 type RateChange {
+  "What happened; CREATED for a snapshot row."
   kind: RateChangeKind!
   "Six letters, such as USDEUR."
   pair: String!
+  "The base currency's code."
   baseCode: String!
+  "The target currency's code."
   targetCode: String!
   "The new rate; null when deleted."
   rate: Decimal
@@ -2077,6 +2431,7 @@ type RateChange {
   subscriber it skipped changes (a slow subscriber gets the latest value of a pair).
   """
   sequence: Int!
+  "When the change was committed; for a snapshot row, when the rate last changed."
   at: Time!
   "True for the current values sent on subscribe (includeCurrent), false for changes."
   snapshot: Boolean!
@@ -2089,6 +2444,7 @@ type RateChange {
   cursor: String!
 }
 
+"Live changes, over the websocket (graphql-transport-ws or the legacy graphql-ws) or GraphQL over SSE."
 type Subscription {
   """
   Changes of stored rates, optionally only of a base and/or target currency. With
@@ -2099,7 +2455,16 @@ type Subscription {
   or after, not both. Needs the exch_rate:request scope; ends when the token expires or
   is revoked.
   """
-  rateChanged(base: String, target: String, includeCurrent: Boolean = false, after: String): RateChange!
+  rateChanged(
+    "Only changes of pairs with this base currency code."
+    base: String
+    "Only changes of pairs with this target currency code."
+    target: String
+    "True sends the current matching rates first."
+    includeCurrent: Boolean = false
+    "A RateChange.cursor: replay the logged changes after it first."
+    after: String
+  ): RateChange!
 }
 `, BuiltIn: false},
 }

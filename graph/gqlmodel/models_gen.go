@@ -12,76 +12,119 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// A new currency.
 type CreateCurrencyInput struct {
+	// Three letters; stored upper-case.
 	Code string `json:"code"`
+	// The currency's name.
 	Name string `json:"name"`
+	// The currency's sign.
 	Sign string `json:"sign"`
 }
 
+// A new stored pair.
 type CreateExchangeRateInput struct {
-	BaseCode   string          `json:"baseCode"`
-	TargetCode string          `json:"targetCode"`
-	Rate       decimal.Decimal `json:"rate"`
+	// The code of the base currency.
+	BaseCode string `json:"baseCode"`
+	// The code of the target currency, not the base's.
+	TargetCode string `json:"targetCode"`
+	// Units of target per unit of base, above 0.
+	Rate decimal.Decimal `json:"rate"`
 }
 
 // `avatarImageUrl` or `avatarImageMedia` (whose `url` then becomes the URL).
 type CreateOrganizationInput struct {
-	Name             string         `json:"name"`
-	AvatarImageURL   *string        `json:"avatarImageUrl,omitempty"`
+	// The organization's name.
+	Name string `json:"name"`
+	// The URL of its avatar.
+	AvatarImageURL *string `json:"avatarImageUrl,omitempty"`
+	// A media object with a `url`, instead of avatarImageUrl.
 	AvatarImageMedia map[string]any `json:"avatarImageMedia,omitempty"`
-	Description      *string        `json:"description,omitempty"`
-	ReworkAvailable  *int           `json:"reworkAvailable,omitempty"`
+	// What it is.
+	Description *string `json:"description,omitempty"`
+	// The reworks it has.
+	ReworkAvailable *int `json:"reworkAvailable,omitempty"`
 }
 
+// A new resource.
 type CreateResourceInput struct {
-	Kind    ResourceKind   `json:"kind"`
-	Name    string         `json:"name"`
+	// What kind of item it is.
+	Kind ResourceKind `json:"kind"`
+	// The item's name.
+	Name string `json:"name"`
+	// The item's own data.
 	Payload map[string]any `json:"payload,omitempty"`
 	// Create it within this organization (the caller must be a member); else in the caller's personal space.
 	OrganizationID *string `json:"organizationId,omitempty"`
 }
 
+// A user an ADMIN creates; a username or an email is needed.
 type CreateUserInput struct {
-	Username   *string         `json:"username,omitempty"`
-	Email      *string         `json:"email,omitempty"`
-	Password   string          `json:"password"`
-	FullName   *string         `json:"fullName,omitempty"`
-	Age        *int            `json:"age,omitempty"`
-	Gender     *int            `json:"gender,omitempty"`
-	AuthMethod *int            `json:"authMethod,omitempty"`
-	Category   *model.Category `json:"category,omitempty"`
+	// The sign-in name.
+	Username *string `json:"username,omitempty"`
+	// The email address.
+	Email *string `json:"email,omitempty"`
+	// The initial password.
+	Password string `json:"password"`
+	// The user's full name.
+	FullName *string `json:"fullName,omitempty"`
+	// 1 to 120.
+	Age *int `json:"age,omitempty"`
+	// 0 undisclosed, 1 male, 2 female.
+	Gender *int `json:"gender,omitempty"`
+	// 0 to 3.
+	AuthMethod *int `json:"authMethod,omitempty"`
+	// Default API_CLIENT.
+	Category *model.Category `json:"category,omitempty"`
 	// True makes the user an ADMIN (it wins over category).
 	IsSuperuser *bool `json:"isSuperuser,omitempty"`
-	IsActive    *bool `json:"isActive,omitempty"`
+	// Default true.
+	IsActive *bool `json:"isActive,omitempty"`
 	// Default 2.
 	ReworkAvailable *int `json:"reworkAvailable,omitempty"`
 }
 
+// A page of currencies.
 type CurrencyConnection struct {
-	Edges      []*CurrencyEdge `json:"edges"`
-	PageInfo   *PageInfo       `json:"pageInfo"`
-	TotalCount int             `json:"totalCount"`
+	// The page's currencies, in order.
+	Edges []*CurrencyEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many currencies the whole list holds.
+	TotalCount int `json:"totalCount"`
 }
 
+// A currency in a page of currencies.
 type CurrencyEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *model.Currency `json:"node"`
+	// Opaque: pass it as `after` to continue after this currency.
+	Cursor string `json:"cursor"`
+	// The currency.
+	Node *model.Currency `json:"node"`
 }
 
+// A page of stored rates.
 type ExchangeRateConnection struct {
-	Edges      []*ExchangeRateEdge `json:"edges"`
-	PageInfo   *PageInfo           `json:"pageInfo"`
-	TotalCount int                 `json:"totalCount"`
+	// The page's rates, in order.
+	Edges []*ExchangeRateEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many rates the whole (filtered) list holds.
+	TotalCount int `json:"totalCount"`
 }
 
+// A rate in a page of rates.
 type ExchangeRateEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *ExchangeRate `json:"node"`
+	// Opaque: pass it as `after` to continue after this rate.
+	Cursor string `json:"cursor"`
+	// The rate.
+	Node *ExchangeRate `json:"node"`
 }
 
 // Sign in with the username or the email.
 type LoginInput struct {
-	Login    string `json:"login"`
+	// The username or the email.
+	Login string `json:"login"`
+	// The user's password.
 	Password string `json:"password"`
 	// A new login on a device revokes that device's live tokens. Without one, a login gets a device of its own: two such logins do not revoke each other.
 	DeviceID *string `json:"deviceId,omitempty"`
@@ -89,110 +132,170 @@ type LoginInput struct {
 	Flow *LoginFlow `json:"flow,omitempty"`
 }
 
+// How many resources of one kind migrateResources moved.
 type MigrationCount struct {
-	Kind  ResourceKind `json:"kind"`
-	Count int          `json:"count"`
+	// The kind.
+	Kind ResourceKind `json:"kind"`
+	// How many of it moved.
+	Count int `json:"count"`
 }
 
 // What migrateResources moved, per kind asked for.
 type MigrationResult struct {
+	// One count per kind asked for, in the order asked.
 	Counts []*MigrationCount `json:"counts"`
-	Total  int               `json:"total"`
+	// How many moved in all.
+	Total int `json:"total"`
 }
 
+// Writes; each one's description says who may make it.
 type Mutation struct {
 }
 
+// A page of organizations.
 type OrganizationConnection struct {
-	Edges      []*OrganizationEdge `json:"edges"`
-	PageInfo   *PageInfo           `json:"pageInfo"`
-	TotalCount int                 `json:"totalCount"`
+	// The page's organizations, in order.
+	Edges []*OrganizationEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many organizations the whole (searched) list holds.
+	TotalCount int `json:"totalCount"`
 }
 
+// An organization in a page of organizations.
 type OrganizationEdge struct {
-	Cursor string              `json:"cursor"`
-	Node   *model.Organization `json:"node"`
+	// Opaque: pass it as `after` to continue after this organization.
+	Cursor string `json:"cursor"`
+	// The organization.
+	Node *model.Organization `json:"node"`
 }
 
+// Where a page of a connection stands in the whole list.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// True when items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// True when items come before this page.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last item, to pass as `after` for the next page; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// Reads: currencies, rates and conversions; users; organizations and resources.
 type Query struct {
 }
 
 // fx registration: a username of 5+ word characters and a password of 8+ characters without white space, twice.
 type RegisterInput struct {
-	Username             string `json:"username"`
-	Password             string `json:"password"`
+	// 5 or more word characters.
+	Username string `json:"username"`
+	// 8 or more characters, no white space.
+	Password string `json:"password"`
+	// The password again.
 	PasswordConfirmation string `json:"passwordConfirmation"`
 }
 
+// A page of resources.
 type ResourceConnection struct {
-	Edges      []*ResourceEdge `json:"edges"`
-	PageInfo   *PageInfo       `json:"pageInfo"`
-	TotalCount int             `json:"totalCount"`
+	// The page's resources, in order.
+	Edges []*ResourceEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many resources the whole (filtered) list holds.
+	TotalCount int `json:"totalCount"`
 }
 
+// A resource in a page of resources.
 type ResourceEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *model.Resource `json:"node"`
+	// Opaque: pass it as `after` to continue after this resource.
+	Cursor string `json:"cursor"`
+	// The resource.
+	Node *model.Resource `json:"node"`
 }
 
 // v1 open sign-up.
 type SignupInput struct {
-	Email    string  `json:"email"`
-	Password string  `json:"password"`
+	// The email to sign in with.
+	Email string `json:"email"`
+	// The password to sign in with.
+	Password string `json:"password"`
+	// The user's full name.
 	FullName *string `json:"fullName,omitempty"`
 }
 
+// Live changes, over the websocket (graphql-transport-ws or the legacy graphql-ws) or GraphQL over SSE.
 type Subscription struct {
 }
 
 // Fields left out stay as they are.
 type UpdateCurrencyInput struct {
+	// The new name.
 	Name *string `json:"name,omitempty"`
+	// The new sign.
 	Sign *string `json:"sign,omitempty"`
 }
 
 // Fields left out stay as they are; `ownerId` (a user id) transfers ownership and makes the new owner a member.
 type UpdateOrganizationInput struct {
-	Name             *string        `json:"name,omitempty"`
-	AvatarImageURL   *string        `json:"avatarImageUrl,omitempty"`
+	// The new name.
+	Name *string `json:"name,omitempty"`
+	// The URL of the new avatar.
+	AvatarImageURL *string `json:"avatarImageUrl,omitempty"`
+	// A media object with a `url`, instead of avatarImageUrl.
 	AvatarImageMedia map[string]any `json:"avatarImageMedia,omitempty"`
-	Description      *string        `json:"description,omitempty"`
-	ReworkAvailable  *int           `json:"reworkAvailable,omitempty"`
-	OwnerID          *string        `json:"ownerId,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// The reworks it has left.
+	ReworkAvailable *int `json:"reworkAvailable,omitempty"`
+	// The id of the user to become the owner.
+	OwnerID *string `json:"ownerId,omitempty"`
 }
 
 // Fields left out stay as they are. Only an ADMIN may change category, isSuperuser, isActive or reworkAvailable; sending their current value is not a change.
 type UpdateUserInput struct {
-	Username        *string         `json:"username,omitempty"`
-	Email           *string         `json:"email,omitempty"`
-	FullName        *string         `json:"fullName,omitempty"`
-	Age             *int            `json:"age,omitempty"`
-	Gender          *int            `json:"gender,omitempty"`
-	AuthMethod      *int            `json:"authMethod,omitempty"`
-	AvatarURL       *string         `json:"avatarUrl,omitempty"`
-	Password        *string         `json:"password,omitempty"`
-	IsActive        *bool           `json:"isActive,omitempty"`
-	IsSuperuser     *bool           `json:"isSuperuser,omitempty"`
-	Category        *model.Category `json:"category,omitempty"`
-	ReworkAvailable *int            `json:"reworkAvailable,omitempty"`
+	// The new sign-in name.
+	Username *string `json:"username,omitempty"`
+	// The new email address.
+	Email *string `json:"email,omitempty"`
+	// The new full name.
+	FullName *string `json:"fullName,omitempty"`
+	// 1 to 120.
+	Age *int `json:"age,omitempty"`
+	// 0 undisclosed, 1 male, 2 female.
+	Gender *int `json:"gender,omitempty"`
+	// 0 to 3.
+	AuthMethod *int `json:"authMethod,omitempty"`
+	// The URL of the new avatar.
+	AvatarURL *string `json:"avatarUrl,omitempty"`
+	// A new password (the same rules as registration's).
+	Password *string `json:"password,omitempty"`
+	// ADMIN only: false deactivates the user.
+	IsActive *bool `json:"isActive,omitempty"`
+	// ADMIN only: true makes the user an ADMIN.
+	IsSuperuser *bool `json:"isSuperuser,omitempty"`
+	// ADMIN only: the new category.
+	Category *model.Category `json:"category,omitempty"`
+	// ADMIN only: the reworks left.
+	ReworkAvailable *int `json:"reworkAvailable,omitempty"`
 }
 
+// A page of users.
 type UserConnection struct {
-	Edges      []*UserEdge `json:"edges"`
-	PageInfo   *PageInfo   `json:"pageInfo"`
-	TotalCount int         `json:"totalCount"`
+	// The page's users, in order.
+	Edges []*UserEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many users the whole (searched) list holds.
+	TotalCount int `json:"totalCount"`
 }
 
+// A user in a page of users.
 type UserEdge struct {
-	Cursor string      `json:"cursor"`
-	Node   *model.User `json:"node"`
+	// Opaque: pass it as `after` to continue after this user.
+	Cursor string `json:"cursor"`
+	// The user.
+	Node *model.User `json:"node"`
 }
 
 // The login routes of the legacy surfaces; each has its own token lifetimes (rules §3).
@@ -260,18 +363,31 @@ func (e LoginFlow) MarshalJSON() ([]byte, error) {
 type ResourceKind string
 
 const (
-	ResourceKindProducts             ResourceKind = "PRODUCTS"
-	ResourceKindSubjects             ResourceKind = "SUBJECTS"
-	ResourceKindStyles               ResourceKind = "STYLES"
-	ResourceKindGenerations          ResourceKind = "GENERATIONS"
-	ResourceKindShootings            ResourceKind = "SHOOTINGS"
-	ResourceKindShotTypes            ResourceKind = "SHOT_TYPES"
-	ResourceKindStylists             ResourceKind = "STYLISTS"
-	ResourceKindBackgroundPresets    ResourceKind = "BACKGROUND_PRESETS"
-	ResourceKindResolutionPresets    ResourceKind = "RESOLUTION_PRESETS"
+	// Products.
+	ResourceKindProducts ResourceKind = "PRODUCTS"
+	// Subjects.
+	ResourceKindSubjects ResourceKind = "SUBJECTS"
+	// Styles.
+	ResourceKindStyles ResourceKind = "STYLES"
+	// Generations.
+	ResourceKindGenerations ResourceKind = "GENERATIONS"
+	// Shootings.
+	ResourceKindShootings ResourceKind = "SHOOTINGS"
+	// Shot types.
+	ResourceKindShotTypes ResourceKind = "SHOT_TYPES"
+	// Stylists.
+	ResourceKindStylists ResourceKind = "STYLISTS"
+	// Background presets.
+	ResourceKindBackgroundPresets ResourceKind = "BACKGROUND_PRESETS"
+	// Resolution presets.
+	ResourceKindResolutionPresets ResourceKind = "RESOLUTION_PRESETS"
+	// The shot types of product types.
 	ResourceKindProductTypeShotTypes ResourceKind = "PRODUCT_TYPE_SHOT_TYPES"
+	// External integrations.
 	ResourceKindExternalIntegrations ResourceKind = "EXTERNAL_INTEGRATIONS"
-	ResourceKindShootingGUIDElines   ResourceKind = "SHOOTING_GUIDELINES"
+	// Shooting guidelines.
+	ResourceKindShootingGUIDElines ResourceKind = "SHOOTING_GUIDELINES"
+	// Export configurations.
 	ResourceKindExportConfigurations ResourceKind = "EXPORT_CONFIGURATIONS"
 )
 
