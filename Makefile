@@ -1,7 +1,7 @@
 # The two commands a new machine needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test fuzz generate lint lint-openapi bench bench-peers load build
+.PHONY: run test fuzz generate lint lint-openapi lint-schema bench bench-peers load build
 
 ## run: serve the gateway on the embedded SQLite default (./data), with demo
 ## data. Built first and run as make's child, so that Ctrl-C shuts it down
@@ -43,6 +43,12 @@ lint:
 REDOCLY_CLI ?= @redocly/cli@2.77.0
 lint-openapi:
 	npx --yes $(REDOCLY_CLI) lint --config redocly.yaml rest/openapi.json
+
+## lint-schema: graphql-eslint (recommended and Relay rules, every element
+## described) and graphql-inspector's breaking-change check against the
+## released schema, both pinned (npm), by scripts/schema
+lint-schema:
+	scripts/schema/check
 
 ## bench: Go benchmarks, then the load script against a gateway on loopback
 bench:
