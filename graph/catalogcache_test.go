@@ -18,9 +18,9 @@ type countingCurrencies struct {
 	lists atomic.Int64
 }
 
-func (c *countingCurrencies) FindCurrencies(ctx context.Context, after string, limit int) ([]*model.Currency, int, error) {
+func (c *countingCurrencies) FindCurrencies(ctx context.Context, page model.CodePage) ([]*model.Currency, int, error) {
 	c.lists.Add(1)
-	return c.CurrencyService.FindCurrencies(ctx, after, limit)
+	return c.CurrencyService.FindCurrencies(ctx, page)
 }
 
 // TestCatalogCache: identical catalog queries of one catalog version share

@@ -62,41 +62,65 @@ func encodeCursor(kind, key string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(kind + key))
 }
 
-// decodeCursor returns the key of a cursor of the kind; "" for no cursor.
-// It returns EINVALID for a cursor that is not one of ours.
-func decodeCursor(kind string, cursor *string) (string, error) {
-	if cursor == nil || *cursor == "" {
+// decodeCursor returns the key of a cursor of the kind given as the
+// argument field; "" for no cursor. It returns EINVALID for a cursor that
+// is not one of ours.
+func decodeCursor(field, kind string, cursor *string) (string, error) {
+	if !given(cursor) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(*cursor)
 	if err != nil || !strings.HasPrefix(string(b), kind) || len(b) == len(kind) {
-		return "", model.Invalid("after", "after is not a cursor of this list")
+		return "", model.Invalid(field, "%s is not a cursor of this list", field)
 	}
 	return string(b[len(kind):]), nil
 }
 
-func decodeRateCursor(cursor *string) (int64, error) {
-	key, err := decodeCursor(rateCursor, cursor)
+func decodeRateCursor(field string, cursor *string) (int64, error) {
+	key, err := decodeCursor(field, rateCursor, cursor)
 	if err != nil || key == "" {
 		return 0, err
 	}
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, model.Invalid("after", "after is not a cursor of this list")
+		return 0, model.Invalid(field, "%s is not a cursor of this list", field)
 	}
 	return id, nil
 }
 
-// pageSize returns first, or the default, and EINVALID when out of range.
-func (r *Resolver) pageSize(first *int) (int, error) {
+// given reports whether a cursor argument was given.
+func given(cursor *string) bool { return cursor != nil && *cursor != "" }
+
+// pageArgs are a connection's paging arguments: first and after page
+// forward from the start, last and before backward from the end.
+type pageArgs struct {
+	first  *int
+	after  *string
+	last   *int
+	before *string
+}
+
+// backward reports whether a pages from the end; EINVALID when it mixes
+// the two directions.
+func (a pageArgs) backward() (bool, error) {
+	back := a.last != nil || given(a.before)
+	if back && (a.first != nil || given(a.after)) {
+		return false, model.Invalid("last", "give first and after, or last and before, not both")
+	}
+	return back, nil
+}
+
+// pageSize returns the page size given as the argument field (first or
+// last), or the default, and EINVALID when out of range.
+func (r *Resolver) pageSize(field string, n *int) (int, error) {
 	def, most := r.Pages.sizes()
-	if first == nil {
+	if n == nil {
 		return def, nil
 	}
-	if *first < 1 || *first > most {
-		return 0, model.Invalid("first", "first must be between 1 and %d, got %d", most, *first)
+	if *n < 1 || *n > most {
+		return 0, model.Invalid(field, "%s must be between 1 and %d, got %d", field, most, *n)
 	}
-	return *first, nil
+	return *n, nil
 }
 
 // connection trims a page read with one extra item (which tells whether
@@ -111,6 +135,45 @@ func connection[T, E any](list []T, limit int, hasPrevious bool, cursor func(int
 		edges[i] = edge(cursors[i], v)
 	}
 	return edges, pageInfo(cursors, hasNext, hasPrevious)
+}
+
+// connectionLast is connection for a page read backward: list is in order
+// and holds one extra item at its front when there is a previous page;
+// hasNext says whether items follow it (a before cursor was given).
+func connectionLast[T, E any](list []T, limit int, hasNext bool, cursor func(int, T) string, edge func(string, T) E) ([]E, *gqlmodel.PageInfo) {
+	hasPrevious := len(list) > limit
+	if hasPrevious {
+		list = list[len(list)-limit:]
+	}
+	edges, pi := connection(list, limit, false, cursor, edge)
+	pi.HasPreviousPage, pi.HasNextPage = hasPrevious, hasNext
+	return edges, pi
+}
+
+// keysetArgs reads the arguments of a connection paged by key: the
+// direction, the page size, and the cursor argument's name and value.
+// EINVALID.
+func (r *Resolver) keysetArgs(a pageArgs) (back bool, limit int, field string, cursor *string, err error) {
+	if back, err = a.backward(); err != nil {
+		return false, 0, "", nil, err
+	}
+	sizeField, size, field, cursor := "first", a.first, "after", a.after
+	if back {
+		sizeField, size, field, cursor = "last", a.last, "before", a.before
+	}
+	if limit, err = r.pageSize(sizeField, size); err != nil {
+		return false, 0, "", nil, err
+	}
+	return back, limit, field, cursor, nil
+}
+
+// keysetConnection is connection, or connectionLast for a page read
+// backward; fromCursor says the page was read from a cursor.
+func keysetConnection[T, E any](back bool, list []T, limit int, fromCursor bool, cursor func(int, T) string, edge func(string, T) E) ([]E, *gqlmodel.PageInfo) {
+	if back {
+		return connectionLast(list, limit, fromCursor, cursor, edge)
+	}
+	return connection(list, limit, fromCursor, cursor, edge)
 }
 
 // offsetCursor gives the items of a page read from offset their cursors of

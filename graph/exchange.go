@@ -150,3 +150,61 @@ func (r *Resolver) ratesFor(ctx context.Context, pair model.Pair) ([]*model.Exch
 	}
 	return r.RateService.FindRatesTouching(ctx, pair.Base, pair.Target)
 }
+
+// listCurrencies pages through the currencies by code, forward or from the
+// end. EINVALID.
+func (r *Resolver) listCurrencies(ctx context.Context, a pageArgs) (*gqlmodel.CurrencyConnection, error) {
+	back, limit, field, cursor, err := r.keysetArgs(a)
+	if err != nil {
+		return nil, err
+	}
+	code, err := decodeCursor(field, currencyCursor, cursor)
+	if err != nil {
+		return nil, err
+	}
+	page := model.CodePage{After: code, Limit: limit + 1}
+	if back {
+		page = model.CodePage{Before: code, Limit: limit + 1, Last: true}
+	}
+	list, total, err := r.CurrencyService.FindCurrencies(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	edges, pi := keysetConnection(back, list, limit, code != "",
+		func(_ int, c *model.Currency) string { return encodeCursor(currencyCursor, c.Code) },
+		func(cursor string, c *model.Currency) *gqlmodel.CurrencyEdge {
+			return &gqlmodel.CurrencyEdge{Cursor: cursor, Node: c}
+		})
+	return &gqlmodel.CurrencyConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+}
+
+// listRates pages through the stored rates the filter selects by id,
+// forward or from the end. EINVALID.
+func (r *Resolver) listRates(ctx context.Context, filter model.RateFilter, a pageArgs) (*gqlmodel.ExchangeRateConnection, error) {
+	back, limit, field, cursor, err := r.keysetArgs(a)
+	if err != nil {
+		return nil, err
+	}
+	id, err := decodeRateCursor(field, cursor)
+	if err != nil {
+		return nil, err
+	}
+	page := model.Page{After: id, Limit: limit + 1}
+	if back {
+		page = model.Page{Before: id, Limit: limit + 1, Last: true}
+	}
+	list, total, err := r.RateService.FindExchangeRates(ctx, filter, page)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := r.graphRates(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	edges, pi := keysetConnection(back, nodes, limit, id != 0,
+		func(_ int, rate *gqlmodel.ExchangeRate) string { return encodeCursor(rateCursor, rate.ID) },
+		func(cursor string, rate *gqlmodel.ExchangeRate) *gqlmodel.ExchangeRateEdge {
+			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: rate}
+		})
+	return &gqlmodel.ExchangeRateConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -99,19 +100,21 @@ func isSubscription(ctx context.Context) bool {
 // answers of 1,000 rates with both currencies.
 const catalogCacheBytes = 32 << 20
 
-// setComplexity makes every connection cost `first` (or the default page
-// size) times its items: ten aliases of users(first: 1000) cost what they
-// ask for.
+// setComplexity makes every connection cost `first` or `last` (or the
+// default page size) times its items: ten aliases of users(first: 1000)
+// cost what they ask for.
 func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
-	c.Query.Currencies = func(child int, first *int, _ *string) int {
-		return child * pages.cost(first)
+	c.Query.Currencies = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return child * pages.cost(cmp.Or(first, last))
 	}
-	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string) int {
-		return child * pages.cost(first)
+	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string, last *int, _ *string) int {
+		return child * pages.cost(cmp.Or(first, last))
 	}
-	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string) int { return child * pages.cost(first) }
+	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string, last *int, _ *string) int {
+		return child * pages.cost(cmp.Or(first, last))
+	}
 	c.Query.Users, c.Query.AdminUsers, c.Query.Organizations = offsetPaged, offsetPaged, offsetPaged
-	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string) int {
-		return child * pages.cost(first)
+	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string, last *int, _ *string) int {
+		return child * pages.cost(cmp.Or(first, last))
 	}
 }

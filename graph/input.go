@@ -58,15 +58,24 @@ func parseUUID(field, s string) (string, error) {
 	return u.String(), nil
 }
 
-// offsetPage reads first and an offset cursor of the kind.
-// offsetPage reads the page arguments of an offset-paged list: skip, when
-// given, is an offset to start at instead of after. EINVALID.
-func (r *Resolver) offsetPage(kind string, skip, first *int, after *string) (limit, offset int, err error) {
-	if limit, err = r.pageSize(first); err != nil {
+// offsetPage reads the page arguments of an offset-paged list (cursors of
+// the kind) into the window to read: limit items from offset. skip, when
+// given, is an offset to start at instead of after. Paging backward, the
+// window ends before the before cursor, or at the end of the list, which
+// count says. EINVALID.
+func (r *Resolver) offsetPage(kind string, skip *int, a pageArgs, count func() (int, error)) (limit, offset int, err error) {
+	back, err := a.backward()
+	if err != nil {
+		return 0, 0, err
+	}
+	if back {
+		return r.offsetPageBack(kind, skip, a, count)
+	}
+	if limit, err = r.pageSize("first", a.first); err != nil {
 		return 0, 0, err
 	}
 	if skip != nil {
-		if after != nil && *after != "" {
+		if given(a.after) {
 			return 0, 0, model.Invalid("offset", "give offset or after, not both")
 		}
 		if *skip < 0 {
@@ -74,15 +83,47 @@ func (r *Resolver) offsetPage(kind string, skip, first *int, after *string) (lim
 		}
 		return limit, *skip, nil
 	}
-	key, err := decodeCursor(kind, after)
-	if err != nil || key == "" {
+	n, err := offsetOf("after", kind, a.after)
+	if err != nil || n < 0 {
 		return limit, 0, err
+	}
+	return limit, n + 1, nil
+}
+
+// offsetPageBack is offsetPage for last and before.
+func (r *Resolver) offsetPageBack(kind string, skip *int, a pageArgs, count func() (int, error)) (limit, offset int, err error) {
+	if skip != nil {
+		return 0, 0, model.Invalid("offset", "give offset with first, not with last or before")
+	}
+	n, err := r.pageSize("last", a.last)
+	if err != nil {
+		return 0, 0, err
+	}
+	end, err := offsetOf("before", kind, a.before)
+	if err != nil {
+		return 0, 0, err
+	}
+	if end < 0 {
+		if end, err = count(); err != nil {
+			return 0, 0, err
+		}
+	}
+	offset = max(0, end-n)
+	return end - offset, offset, nil
+}
+
+// offsetOf returns the offset an offset cursor of the kind given as the
+// argument field stands for; -1 for none.
+func offsetOf(field, kind string, cursor *string) (int, error) {
+	key, err := decodeCursor(field, kind, cursor)
+	if err != nil || key == "" {
+		return -1, err
 	}
 	n, err := strconv.Atoi(key)
 	if err != nil || n < 0 {
-		return 0, 0, model.Invalid("after", "after is not a cursor of this list")
+		return 0, model.Invalid(field, "%s is not a cursor of this list", field)
 	}
-	return limit, n + 1, nil
+	return n, nil
 }
 
 // parseText trims s and returns EINVALID when it is blank or too long.

@@ -149,20 +149,25 @@ func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, 
 }
 
 // listOrganizations pages through the organizations p may see.
-func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, skip, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
-	limit, offset, err := r.offsetPage(organizationCursor, skip, first, after)
-	if err != nil {
-		return nil, err
-	}
-	f := model.OrganizationFilter{Offset: offset, Limit: limit + 1}
-	if !p.IsAdmin() {
-		f.MemberID = p.UserID
-	}
+func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, search *string, skip *int, a pageArgs) (*gqlmodel.OrganizationConnection, error) {
 	text, err := optionalText("search", search, model.MaxSearchLen)
 	if err != nil {
 		return nil, err
 	}
-	f.Search = deref(text)
+	f := model.OrganizationFilter{Search: deref(text)}
+	if !p.IsAdmin() {
+		f.MemberID = p.UserID
+	}
+	limit, offset, err := r.offsetPage(organizationCursor, skip, a, func() (int, error) {
+		c := f
+		c.Limit = 1
+		_, total, err := r.OrganizationService.FindOrganizations(ctx, c)
+		return total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.Offset, f.Limit = offset, limit+1
 	list, total, err := r.OrganizationService.FindOrganizations(ctx, f)
 	if err != nil {
 		return nil, err

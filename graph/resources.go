@@ -48,12 +48,8 @@ func (r *Resolver) createResource(ctx context.Context, p *model.Principal, in gq
 
 // listResources pages through p's personal resources, or an
 // organization's when p may read it.
-func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *gqlmodel.ResourceKind, orgID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
-	limit, offset, err := r.offsetPage(resourceCursor, nil, first, after)
-	if err != nil {
-		return nil, err
-	}
-	f := model.ResourceFilter{Offset: offset, Limit: limit + 1}
+func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *gqlmodel.ResourceKind, orgID *string, a pageArgs) (*gqlmodel.ResourceConnection, error) {
+	var f model.ResourceFilter
 	if kind != nil {
 		f.Kind = toModelKind(*kind)
 	}
@@ -66,6 +62,16 @@ func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *
 	} else {
 		f.OwnerID, f.Personal = p.UserID, true
 	}
+	limit, offset, err := r.offsetPage(resourceCursor, nil, a, func() (int, error) {
+		c := f
+		c.Limit = 1
+		_, total, err := r.ResourceService.FindResources(ctx, c)
+		return total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.Offset, f.Limit = offset, limit+1
 	list, total, err := r.ResourceService.FindResources(ctx, f)
 	if err != nil {
 		return nil, err

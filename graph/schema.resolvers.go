@@ -375,28 +375,11 @@ func (r *organizationResolver) Members(ctx context.Context, obj *model.Organizat
 }
 
 // Currencies is the resolver for the currencies field.
-func (r *queryResolver) Currencies(ctx context.Context, first *int, after *string) (*gqlmodel.CurrencyConnection, error) {
+func (r *queryResolver) Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
 	}
-	limit, err := r.pageSize(first)
-	if err != nil {
-		return nil, err
-	}
-	afterCode, err := decodeCursor(currencyCursor, after)
-	if err != nil {
-		return nil, err
-	}
-	list, total, err := r.CurrencyService.FindCurrencies(ctx, afterCode, limit+1)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(list, limit, afterCode != "",
-		func(_ int, c *model.Currency) string { return encodeCursor(currencyCursor, c.Code) },
-		func(cursor string, c *model.Currency) *gqlmodel.CurrencyEdge {
-			return &gqlmodel.CurrencyEdge{Cursor: cursor, Node: c}
-		})
-	return &gqlmodel.CurrencyConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+	return r.listCurrencies(ctx, pageArgs{first, after, last, before})
 }
 
 // Currency is the resolver for the currency field.
@@ -412,7 +395,7 @@ func (r *queryResolver) Currency(ctx context.Context, code string) (*model.Curre
 }
 
 // ExchangeRates is the resolver for the exchangeRates field.
-func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string) (*gqlmodel.ExchangeRateConnection, error) {
+func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string, last *int, before *string) (*gqlmodel.ExchangeRateConnection, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
@@ -420,30 +403,7 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target 
 	if err != nil {
 		return nil, err
 	}
-	limit, err := r.pageSize(first)
-	if err != nil {
-		return nil, err
-	}
-	afterID, err := decodeRateCursor(after)
-	if err != nil {
-		return nil, err
-	}
-	list, total, err := r.RateService.FindExchangeRates(ctx, filter, model.Page{After: afterID, Limit: limit + 1})
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := r.graphRates(ctx, list)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(nodes, limit, afterID != 0,
-		func(_ int, rate *gqlmodel.ExchangeRate) string {
-			return encodeCursor(rateCursor, rate.ID)
-		},
-		func(cursor string, rate *gqlmodel.ExchangeRate) *gqlmodel.ExchangeRateEdge {
-			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: rate}
-		})
-	return &gqlmodel.ExchangeRateConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+	return r.listRates(ctx, filter, pageArgs{first, after, last, before})
 }
 
 // ExchangeRate is the resolver for the exchangeRate field.
@@ -498,26 +458,26 @@ func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*m
 	return r.userByUsername(ctx, username)
 }
 
-func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
+func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	if _, err := r.authorize(ctx, model.SignedIn()); err != nil {
 		return nil, err
 	}
-	return r.listUsers(ctx, search, offset, first, after)
+	return r.listUsers(ctx, search, offset, pageArgs{first, after, last, before})
 }
 
-func (r *queryResolver) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
+func (r *queryResolver) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
 	}
-	return r.listUsers(ctx, search, offset, first, after)
+	return r.listUsers(ctx, search, offset, pageArgs{first, after, last, before})
 }
 
-func (r *queryResolver) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
+func (r *queryResolver) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.OrganizationConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	return r.listOrganizations(ctx, p, search, offset, first, after)
+	return r.listOrganizations(ctx, p, search, offset, pageArgs{first, after, last, before})
 }
 
 func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Organization, error) {
@@ -528,12 +488,12 @@ func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Org
 	return r.orgAccess(ctx, p, "id", id)
 }
 
-func (r *queryResolver) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
+func (r *queryResolver) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string, last *int, before *string) (*gqlmodel.ResourceConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	return r.listResources(ctx, p, kind, organizationID, first, after)
+	return r.listResources(ctx, p, kind, organizationID, pageArgs{first, after, last, before})
 }
 
 func (r *queryResolver) Resource(ctx context.Context, id string) (*model.Resource, error) {

@@ -36,7 +36,7 @@ func toGraphChange(c model.RateChange) *gqlmodel.RateChange {
 // decodeChangeCursor returns the change log position of a RateChange
 // cursor, or EINVALID.
 func decodeChangeCursor(cursor string) (int64, error) {
-	key, err := decodeCursor(changeCursor, &cursor)
+	key, err := decodeCursor("after", changeCursor, &cursor)
 	if err != nil {
 		return 0, model.Invalid("after", "after is not a RateChange cursor")
 	}

@@ -20,10 +20,10 @@ type tracedQuery struct {
 }
 
 // Currencies runs Query.currencies in its span.
-func (t tracedQuery) Currencies(ctx context.Context, first *int, after *string) (*gqlmodel.CurrencyConnection, error) {
+func (t tracedQuery) Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.currencies")
 	defer span.End()
-	res, err := t.next.Currencies(ctx, first, after)
+	res, err := t.next.Currencies(ctx, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }
@@ -38,10 +38,10 @@ func (t tracedQuery) Currency(ctx context.Context, code string) (*model.Currency
 }
 
 // ExchangeRates runs Query.exchangeRates in its span.
-func (t tracedQuery) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string) (*gqlmodel.ExchangeRateConnection, error) {
+func (t tracedQuery) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string, last *int, before *string) (*gqlmodel.ExchangeRateConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.exchangeRates")
 	defer span.End()
-	res, err := t.next.ExchangeRates(ctx, base, target, first, after)
+	res, err := t.next.ExchangeRates(ctx, base, target, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }
@@ -92,28 +92,28 @@ func (t tracedQuery) UserByUsername(ctx context.Context, username string) (*mode
 }
 
 // Users runs Query.users in its span.
-func (t tracedQuery) Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
+func (t tracedQuery) Users(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.users")
 	defer span.End()
-	res, err := t.next.Users(ctx, search, offset, first, after)
+	res, err := t.next.Users(ctx, search, offset, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }
 
 // AdminUsers runs Query.adminUsers in its span.
-func (t tracedQuery) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error) {
+func (t tracedQuery) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.adminUsers")
 	defer span.End()
-	res, err := t.next.AdminUsers(ctx, search, offset, first, after)
+	res, err := t.next.AdminUsers(ctx, search, offset, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }
 
 // Organizations runs Query.organizations in its span.
-func (t tracedQuery) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.OrganizationConnection, error) {
+func (t tracedQuery) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.OrganizationConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.organizations")
 	defer span.End()
-	res, err := t.next.Organizations(ctx, search, offset, first, after)
+	res, err := t.next.Organizations(ctx, search, offset, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }
@@ -128,10 +128,10 @@ func (t tracedQuery) Organization(ctx context.Context, id string) (*model.Organi
 }
 
 // Resources runs Query.resources in its span.
-func (t tracedQuery) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error) {
+func (t tracedQuery) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string, last *int, before *string) (*gqlmodel.ResourceConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.resources")
 	defer span.End()
-	res, err := t.next.Resources(ctx, kind, organizationID, first, after)
+	res, err := t.next.Resources(ctx, kind, organizationID, first, after, last, before)
 	endSpan(span, err)
 	return res, err
 }

@@ -244,16 +244,21 @@ func parseUserUpdate(in gqlmodel.UpdateUserInput, h *auth.Hasher) (model.UserUpd
 
 // listUsers pages through users by offset, those matching search only when
 // it is given. EINVALID.
-func (r *Resolver) listUsers(ctx context.Context, search *string, skip, first *int, after *string) (*gqlmodel.UserConnection, error) {
-	limit, offset, err := r.offsetPage(userCursor, skip, first, after)
-	if err != nil {
-		return nil, err
-	}
+func (r *Resolver) listUsers(ctx context.Context, search *string, skip *int, a pageArgs) (*gqlmodel.UserConnection, error) {
 	text, err := optionalText("search", search, model.MaxSearchLen)
 	if err != nil {
 		return nil, err
 	}
-	list, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: deref(text), Offset: offset, Limit: limit + 1})
+	f := model.UserFilter{Search: deref(text)}
+	limit, offset, err := r.offsetPage(userCursor, skip, a, func() (int, error) {
+		_, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: f.Search, Limit: 1})
+		return total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.Offset, f.Limit = offset, limit+1
+	list, total, err := r.UserService.FindUsers(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -195,12 +195,19 @@ func newSnapshot(currencies []*model.Currency, rates []*model.ExchangeRate) *sna
 
 var errCurrencyNotFound = model.Errorf(model.ENOTFOUND, "Currency not found")
 
-// FindCurrencies returns currencies ordered by code after `after`, at most
-// limit (0: all), and the total count.
-func (c *Catalog) FindCurrencies(_ context.Context, after string, limit int) ([]*model.Currency, int, error) {
+// FindCurrencies returns the page of the currencies ordered by code
+// (page.Limit 0: no bound), and the total count.
+func (c *Catalog) FindCurrencies(_ context.Context, page model.CodePage) ([]*model.Currency, int, error) {
 	s := c.current()
-	i := sort.Search(len(s.currencies), func(i int) bool { return s.currencies[i].Code > after })
-	return window(s.currencies[i:], limit), len(s.currencies), nil
+	list := s.currencies
+	if page.Last {
+		if page.Before != "" {
+			list = list[:sort.Search(len(list), func(i int) bool { return list[i].Code >= page.Before })]
+		}
+		return windowLast(list, page.Limit), len(s.currencies), nil
+	}
+	i := sort.Search(len(list), func(i int) bool { return list[i].Code > page.After })
+	return window(list[i:], page.Limit), len(s.currencies), nil
 }
 
 // FindCurrencyByCode returns the currency with the code, or ENOTFOUND.
@@ -263,8 +270,8 @@ func (c *Catalog) DeleteCurrency(ctx context.Context, code string) (*model.Curre
 	return cur, rates, err
 }
 
-// FindExchangeRates returns the rates matching f ordered by id after
-// page.After, at most page.Limit (0: all), and the total count of matches.
+// FindExchangeRates returns the page of the rates matching f ordered by id
+// (page.Limit 0: no bound), and the total count of matches.
 func (c *Catalog) FindExchangeRates(_ context.Context, f model.RateFilter, page model.Page) ([]*model.ExchangeRate, int, error) {
 	s := c.current()
 	list := s.rates
@@ -278,6 +285,13 @@ func (c *Catalog) FindExchangeRates(_ context.Context, f model.RateFilter, page 
 		list = filter(s.touching[f.BaseCode], func(r *model.ExchangeRate) bool { return r.BaseCode == f.BaseCode })
 	case f.TargetCode != "":
 		list = filter(s.touching[f.TargetCode], func(r *model.ExchangeRate) bool { return r.TargetCode == f.TargetCode })
+	}
+	if page.Last {
+		before := list
+		if page.Before > 0 {
+			before = list[:sort.Search(len(list), func(i int) bool { return list[i].ID >= page.Before })]
+		}
+		return windowLast(before, page.Limit), len(list), nil
 	}
 	i := sort.Search(len(list), func(i int) bool { return list[i].ID > page.After })
 	return window(list[i:], page.Limit), len(list), nil
@@ -338,6 +352,15 @@ func (c *Catalog) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*mod
 
 // window is at most limit items of list (0: all). The caller gets a
 // slice of the snapshot: it must not change it.
+// windowLast is the last limit items of list (all when limit is 0), in
+// order.
+func windowLast[T any](list []T, limit int) []T {
+	if limit > 0 && len(list) > limit {
+		list = list[len(list)-limit:]
+	}
+	return list[:len(list):len(list)]
+}
+
 func window[T any](list []T, limit int) []T {
 	if limit > 0 && len(list) > limit {
 		return list[:limit:limit]

@@ -73,7 +73,8 @@ func TestCatalogAnswersAsTheStore(t *testing.T) {
 		}
 		t.Run("OK", func(t *testing.T) {
 			for _, f := range []model.RateFilter{{}, {BaseCode: codes[3]}, {TargetCode: codes[3]}, {BaseCode: codes[3], TargetCode: codes[4]}, {BaseCode: "ZZZ"}} {
-				for _, page := range []model.Page{{Limit: 0}, {Limit: 3}, {After: 4, Limit: 5}, {After: 1 << 40, Limit: 5}} {
+				for _, page := range []model.Page{{Limit: 0}, {Limit: 3}, {After: 4, Limit: 5}, {After: 1 << 40, Limit: 5},
+					{Last: true, Limit: 3}, {Last: true, Before: 9, Limit: 4}, {Last: true, Before: 2, Limit: 4}, {Last: true, Before: 1 << 40, Limit: 2}} {
 					got, gotTotal, err := c.FindExchangeRates(ctx, f, page)
 					if err != nil {
 						t.Fatal(err)
@@ -87,11 +88,12 @@ func TestCatalogAnswersAsTheStore(t *testing.T) {
 					}
 				}
 			}
-			for _, after := range []string{"", codes[5], "ZZZ"} {
-				got, gotTotal, _ := c.FindCurrencies(ctx, after, 4)
-				want, wantTotal, _ := db.FindCurrencies(ctx, after, 4)
-				if len(got) != len(want) || gotTotal != wantTotal || (len(got) > 0 && got[0].Code != want[0].Code) {
-					t.Errorf("FindCurrencies(%q, 4) = %d (%d), want %d (%d)", after, len(got), gotTotal, len(want), wantTotal)
+			for _, page := range []model.CodePage{{Limit: 4}, {After: codes[5], Limit: 4}, {After: "ZZZ", Limit: 4},
+				{Last: true, Limit: 4}, {Last: true, Before: codes[5], Limit: 4}, {Last: true, Before: codes[1], Limit: 4}, {Last: true, Before: "AAA", Limit: 4}} {
+				got, gotTotal, _ := c.FindCurrencies(ctx, page)
+				want, wantTotal, _ := db.FindCurrencies(ctx, page)
+				if !slices.Equal(currencyCodes(got), currencyCodes(want)) || gotTotal != wantTotal {
+					t.Errorf("FindCurrencies(%+v) = %v (%d), want %v (%d)", page, currencyCodes(got), gotTotal, currencyCodes(want), wantTotal)
 				}
 			}
 			touching, _ := c.FindRatesTouching(ctx, codes[2], codes[7])
@@ -260,4 +262,12 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+func currencyCodes(list []*model.Currency) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = c.Code
+	}
+	return out
 }

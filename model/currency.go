@@ -57,18 +57,28 @@ type RateFilter struct {
 	TargetCode string
 }
 
-// Page selects a window of an ordered list: at most Limit items after the
-// item whose key is After (0: from the start).
+// Page selects a window of a list ordered by id: at most Limit items after
+// the item whose key is After (0: from the start); or, with Last, the last
+// Limit items before the item whose key is Before (0: to the end), still
+// in order.
 type Page struct {
-	After int64
-	Limit int
+	After, Before int64
+	Limit         int
+	Last          bool
+}
+
+// CodePage is Page for a list ordered by code ("": no bound).
+type CodePage struct {
+	After, Before string
+	Limit         int
+	Last          bool
 }
 
 // CurrencyService is the persistence of currencies.
 type CurrencyService interface {
-	// FindCurrencies returns currencies ordered by code after the code
-	// `after` ("" for the start), at most limit, and the total count.
-	FindCurrencies(ctx context.Context, after string, limit int) ([]*Currency, int, error)
+	// FindCurrencies returns the page of the currencies ordered by code,
+	// and the total count.
+	FindCurrencies(ctx context.Context, page CodePage) ([]*Currency, int, error)
 	// FindCurrencyByCode returns ENOTFOUND when no currency has the code.
 	FindCurrencyByCode(ctx context.Context, code string) (*Currency, error)
 	// FindCurrenciesByCodes returns the currencies with the codes, in any order.
@@ -86,8 +96,8 @@ type CurrencyService interface {
 
 // ExchangeRateService is the persistence of exchange rates.
 type ExchangeRateService interface {
-	// FindExchangeRates returns rates ordered by id after page.After, at
-	// most page.Limit, and the total count of rates matching the filter.
+	// FindExchangeRates returns the page of the rates matching the filter
+	// ordered by id, and the total count of rates matching it.
 	FindExchangeRates(ctx context.Context, filter RateFilter, page Page) ([]*ExchangeRate, int, error)
 	// FindExchangeRate returns the stored rate of the pair; ENOTFOUND when
 	// there is none.

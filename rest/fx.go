@@ -77,7 +77,7 @@ func (fx FX) ListCurrencies() http.Handler {
 	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxCurrency{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Queries().Currencies(ctx, first, after)
+			page, err := fx.R.Queries().Currencies(ctx, first, after, nil, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -172,7 +172,7 @@ func (fx FX) ListRates() http.Handler {
 	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxRate{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Queries().ExchangeRates(ctx, nil, nil, first, after)
+			page, err := fx.R.Queries().ExchangeRates(ctx, nil, nil, first, after, nil, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -230,7 +230,7 @@ func (fx FX) ListUsers() http.Handler {
 	return fx.signedIn(http.StatusOK, func(ctx context.Context, r *http.Request) (any, error) {
 		out := []fxUser{}
 		err := eachPage(fx.R.MaxPageSize(), func(first *int, after *string) (*gqlmodel.PageInfo, error) {
-			page, err := fx.R.Queries().AdminUsers(ctx, nil, nil, first, after)
+			page, err := fx.R.Queries().AdminUsers(ctx, nil, nil, first, after, nil, nil)
 			if err != nil {
 				return nil, err
 			}

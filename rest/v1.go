@@ -84,7 +84,7 @@ func (v V1) ListUsers() http.Handler {
 			return nil, err
 		}
 		users, total, err := collect(p, v.R.MaxPageSize(), func(offset, first int) ([]*model.User, int, error) {
-			page, err := v.R.Queries().AdminUsers(ctx, p.search, &offset, &first, nil)
+			page, err := v.R.Queries().AdminUsers(ctx, p.search, &offset, &first, nil, nil, nil)
 			if err != nil {
 				return nil, 0, err
 			}

@@ -85,7 +85,7 @@ func (v V1) ListOrganizations() http.Handler {
 			return nil, err
 		}
 		orgs, total, err := collect(p, v.R.MaxPageSize(), func(offset, first int) ([]*model.Organization, int, error) {
-			page, err := v.R.Queries().Organizations(ctx, p.search, &offset, &first, nil)
+			page, err := v.R.Queries().Organizations(ctx, p.search, &offset, &first, nil, nil, nil)
 			if err != nil {
 				return nil, 0, err
 			}

@@ -134,7 +134,7 @@ func (v V2) ListUsers() http.Handler {
 			if limit > 0 {
 				first = min(first, int(limit)-len(out.Items))
 			}
-			page, err := v.R.Queries().Users(ctx, nil, &skip, &first, nil)
+			page, err := v.R.Queries().Users(ctx, nil, &skip, &first, nil, nil, nil)
 			if err != nil {
 				return nil, err
 			}

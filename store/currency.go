@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -12,20 +13,31 @@ var _ model.CurrencyService = (*DB)(nil)
 
 var errCurrencyNotFound = model.Errorf(model.ENOTFOUND, "Currency not found")
 
-// FindCurrencies returns currencies ordered by code after the code after
-// ("" for the first page), at most limit, and the total count.
-func (db *DB) FindCurrencies(ctx context.Context, after string, limit int) ([]*model.Currency, int, error) {
+// FindCurrencies returns the page of the currencies ordered by code, and
+// the total count.
+func (db *DB) FindCurrencies(ctx context.Context, page model.CodePage) ([]*model.Currency, int, error) {
 	total, err := db.bun.NewSelect().Model((*currencyRow)(nil)).Count(ctx)
 	if err != nil {
 		return nil, 0, wrap("count currencies", err)
 	}
 	var rows []*currencyRow
-	q := db.bun.NewSelect().Model(&rows).OrderExpr("c.code ASC").Limit(int64(limit))
-	if after != "" {
-		q = q.Where("c.code > ?", after)
+	q := db.bun.NewSelect().Model(&rows).Limit(int64(page.Limit))
+	switch {
+	case page.Last:
+		q = q.OrderExpr("c.code DESC")
+		if page.Before != "" {
+			q = q.Where("c.code < ?", page.Before)
+		}
+	case page.After != "":
+		q = q.OrderExpr("c.code ASC").Where("c.code > ?", page.After)
+	default:
+		q = q.OrderExpr("c.code ASC")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, 0, wrap("find currencies", err)
+	}
+	if page.Last {
+		slices.Reverse(rows)
 	}
 	return convertRows(rows, toCurrency), int(total), nil
 }

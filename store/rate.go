@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -32,21 +33,32 @@ func filterRates(q *bun.SelectQuery, f model.RateFilter) *bun.SelectQuery {
 	return q
 }
 
-// FindExchangeRates returns the rates matching the filter ordered by id after
-// page.After, at most page.Limit, and the total count of matching rates: two
-// statements whatever the page size.
+// FindExchangeRates returns the page of the rates matching the filter
+// ordered by id, and the total count of matching rates: two statements
+// whatever the page size.
 func (db *DB) FindExchangeRates(ctx context.Context, f model.RateFilter, page model.Page) ([]*model.ExchangeRate, int, error) {
 	var rows []*rateRow
 	total, err := filterRates(selectRates(db.bun, &rows), f).Count(ctx)
 	if err != nil {
 		return nil, 0, wrap("count rates", err)
 	}
-	q := filterRates(selectRates(db.bun, &rows), f).OrderExpr("r.id ASC").Limit(int64(page.Limit))
-	if page.After > 0 {
-		q = q.Where("r.id > ?", page.After)
+	q := filterRates(selectRates(db.bun, &rows), f).Limit(int64(page.Limit))
+	switch {
+	case page.Last:
+		q = q.OrderExpr("r.id DESC")
+		if page.Before > 0 {
+			q = q.Where("r.id < ?", page.Before)
+		}
+	case page.After > 0:
+		q = q.OrderExpr("r.id ASC").Where("r.id > ?", page.After)
+	default:
+		q = q.OrderExpr("r.id ASC")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, 0, wrap("find rates", err)
+	}
+	if page.Last {
+		slices.Reverse(rows)
 	}
 	return convertRows(rows, toExchangeRate), int(total), nil
 }

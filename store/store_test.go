@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestCurrencies(t *testing.T) {
 		t.Run("ErrConflict", func(t *testing.T) {
 			err := db.CreateCurrency(ctx, &model.Currency{Code: "USD", Name: "again", Sign: "$"})
 			wantCode(t, err, model.ECONFLICT)
-			list, total, err := db.FindCurrencies(ctx, "", 10)
+			list, total, err := db.FindCurrencies(ctx, model.CodePage{Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,19 +104,35 @@ func TestCurrencies(t *testing.T) {
 			}
 		})
 		t.Run("Pages", func(t *testing.T) {
-			page, total, err := db.FindCurrencies(ctx, "", 2)
+			page, total, err := db.FindCurrencies(ctx, model.CodePage{Limit: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if total != 3 || len(page) != 2 || page[0].Code != "EUR" || page[1].Code != "GBP" {
 				t.Fatalf("first page = %v (total %d), want EUR, GBP of 3", codes(page), total)
 			}
-			page, _, err = db.FindCurrencies(ctx, "GBP", 2)
+			page, _, err = db.FindCurrencies(ctx, model.CodePage{After: "GBP", Limit: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(page) != 1 || page[0].Code != "USD" {
 				t.Errorf("second page = %v, want USD", codes(page))
+			}
+		})
+		t.Run("PagesFromTheEnd", func(t *testing.T) {
+			page, _, err := db.FindCurrencies(ctx, model.CodePage{Last: true, Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := fmt.Sprint(codes(page)), "[GBP USD]"; got != want {
+				t.Errorf("last 2 = %s, want %s, in order", got, want)
+			}
+			page, _, err = db.FindCurrencies(ctx, model.CodePage{Last: true, Before: "GBP", Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := fmt.Sprint(codes(page)), "[EUR]"; got != want {
+				t.Errorf("last 2 before GBP = %s, want %s", got, want)
 			}
 		})
 		t.Run("ByIDsAndCodes", func(t *testing.T) {
@@ -239,6 +256,14 @@ func TestExchangeRates(t *testing.T) {
 			if len(rest) != 1 || rest[0].ID <= first[1].ID {
 				t.Errorf("second page = %d rates, want the last one", len(rest))
 			}
+			last, _, _ := db.FindExchangeRates(ctx, model.RateFilter{}, model.Page{Last: true, Limit: 2})
+			if len(last) != 2 || last[0].ID != first[1].ID || last[1].ID != rest[0].ID {
+				t.Errorf("last 2 = %d rates, want the second and the third, in order", len(last))
+			}
+			before, _, _ := db.FindExchangeRates(ctx, model.RateFilter{}, model.Page{Last: true, Before: first[1].ID, Limit: 2})
+			if len(before) != 1 || before[0].ID != first[0].ID {
+				t.Errorf("last 2 before the second = %d rates, want the first", len(before))
+			}
 		})
 		t.Run("Touching", func(t *testing.T) {
 			list, err := db.FindRatesTouching(ctx, "JPY", "EUR")
@@ -317,7 +342,7 @@ func TestSeedDemo(t *testing.T) {
 		if err != nil || !seeded {
 			t.Fatalf("SeedDemo = %v, %v, want true", seeded, err)
 		}
-		_, total, _ := db.FindCurrencies(ctx, "", 100)
+		_, total, _ := db.FindCurrencies(ctx, model.CodePage{Limit: 100})
 		if total != 12 {
 			t.Errorf("demo currencies = %d, want 12", total)
 		}

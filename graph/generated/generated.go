@@ -184,20 +184,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AdminUsers     func(childComplexity int, search *string, offset *int, first *int, after *string) int
+		AdminUsers     func(childComplexity int, search *string, offset *int, first *int, after *string, last *int, before *string) int
 		Convert        func(childComplexity int, from string, to string, amount decimal.Decimal) int
-		Currencies     func(childComplexity int, first *int, after *string) int
+		Currencies     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Currency       func(childComplexity int, code string) int
 		ExchangeRate   func(childComplexity int, pair string) int
-		ExchangeRates  func(childComplexity int, base *string, target *string, first *int, after *string) int
+		ExchangeRates  func(childComplexity int, base *string, target *string, first *int, after *string, last *int, before *string) int
 		Me             func(childComplexity int) int
 		Organization   func(childComplexity int, id string) int
-		Organizations  func(childComplexity int, search *string, offset *int, first *int, after *string) int
+		Organizations  func(childComplexity int, search *string, offset *int, first *int, after *string, last *int, before *string) int
 		Resource       func(childComplexity int, id string) int
-		Resources      func(childComplexity int, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) int
+		Resources      func(childComplexity int, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string, last *int, before *string) int
 		User           func(childComplexity int, id string) int
 		UserByUsername func(childComplexity int, username string) int
-		Users          func(childComplexity int, search *string, offset *int, first *int, after *string) int
+		Users          func(childComplexity int, search *string, offset *int, first *int, after *string, last *int, before *string) int
 	}
 
 	RateChange struct {
@@ -314,19 +314,19 @@ type OrganizationResolver interface {
 	Members(ctx context.Context, obj *model.Organization) ([]*model.Membership, error)
 }
 type QueryResolver interface {
-	Currencies(ctx context.Context, first *int, after *string) (*gqlmodel.CurrencyConnection, error)
+	Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error)
 	Currency(ctx context.Context, code string) (*model.Currency, error)
-	ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string) (*gqlmodel.ExchangeRateConnection, error)
+	ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string, last *int, before *string) (*gqlmodel.ExchangeRateConnection, error)
 	ExchangeRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error)
 	Convert(ctx context.Context, from string, to string, amount decimal.Decimal) (*gqlmodel.Conversion, error)
 	Me(ctx context.Context) (*model.User, error)
 	User(ctx context.Context, id string) (*model.User, error)
 	UserByUsername(ctx context.Context, username string) (*model.User, error)
-	Users(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error)
-	AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.UserConnection, error)
-	Organizations(ctx context.Context, search *string, offset *int, first *int, after *string) (*gqlmodel.OrganizationConnection, error)
+	Users(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error)
+	AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error)
+	Organizations(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.OrganizationConnection, error)
 	Organization(ctx context.Context, id string) (*model.Organization, error)
-	Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string) (*gqlmodel.ResourceConnection, error)
+	Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string, last *int, before *string) (*gqlmodel.ResourceConnection, error)
 	Resource(ctx context.Context, id string) (*model.Resource, error)
 }
 type ResourceResolver interface {
@@ -1069,7 +1069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AdminUsers(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AdminUsers(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.convert":
 		if e.ComplexityRoot.Query.Convert == nil {
 			break
@@ -1091,7 +1091,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Currencies(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Currencies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.currency":
 		if e.ComplexityRoot.Query.Currency == nil {
 			break
@@ -1124,7 +1124,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExchangeRates(childComplexity, args["base"].(*string), args["target"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.ExchangeRates(childComplexity, args["base"].(*string), args["target"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1153,7 +1153,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.resource":
 		if e.ComplexityRoot.Query.Resource == nil {
 			break
@@ -1175,7 +1175,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Resources(childComplexity, args["kind"].(*gqlmodel.ResourceKind), args["organizationId"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Resources(childComplexity, args["kind"].(*gqlmodel.ResourceKind), args["organizationId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -1208,7 +1208,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["search"].(*string), args["offset"].(*int), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "RateChange.at":
 		if e.ComplexityRoot.RateChange.At == nil {
@@ -1728,6 +1728,10 @@ type Query {
     first: Int
     "A cursor (an endCursor): return the currencies after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the currencies before it."
+    before: String
   ): CurrencyConnection!
   "The currency with the code (case-insensitive). NOT_FOUND when unknown."
   currency(
@@ -1744,6 +1748,10 @@ type Query {
     first: Int
     "A cursor (an endCursor): return the rates after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the rates before it."
+    before: String
   ): ExchangeRateConnection!
   """
   The rate of a pair of six letters such as "USDEUR": the stored pair, or else the inverse of
@@ -2036,6 +2044,10 @@ extend type Query {
     first: Int
     "A cursor (an endCursor): return the users after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the users before it."
+    before: String
   ): UserConnection!
   "As ` + "`" + `users` + "`" + `, for the admin consoles (fx /admin/users/all, v1 GET /users/): ADMIN only."
   adminUsers(
@@ -2047,6 +2059,10 @@ extend type Query {
     first: Int
     "A cursor (an endCursor): return the users after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the users before it."
+    before: String
   ): UserConnection!
 }
 
@@ -2330,6 +2346,10 @@ extend type Query {
     first: Int
     "A cursor (an endCursor): return the organizations after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the organizations before it."
+    before: String
   ): OrganizationConnection!
   "Members and ADMINs."
   organization(
@@ -2346,6 +2366,10 @@ extend type Query {
     first: Int
     "A cursor (an endCursor): return the resources after it."
     after: String
+    "How many to return from the end (with or without before): 1 to 1000. Not with first or after."
+    last: Int
+    "A cursor (a startCursor): return the resources before it."
+    before: String
   ): ResourceConnection!
   "Its owner, members of its organization, and ADMINs."
   resource(
@@ -3469,6 +3493,22 @@ func (ec *executionContext) field_Query_adminUsers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -3521,6 +3561,22 @@ func (ec *executionContext) field_Query_currencies_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -3587,6 +3643,22 @@ func (ec *executionContext) field_Query_exchangeRates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -3639,6 +3711,22 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -3691,6 +3779,22 @@ func (ec *executionContext) field_Query_resources_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -3757,6 +3861,22 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -6711,7 +6831,7 @@ func (ec *executionContext) _Query_currencies(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Currencies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Currencies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CurrencyConnection) graphql.Marshaler {
@@ -6799,7 +6919,7 @@ func (ec *executionContext) _Query_exchangeRates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExchangeRates(ctx, fc.Args["base"].(*string), fc.Args["target"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().ExchangeRates(ctx, fc.Args["base"].(*string), fc.Args["target"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ExchangeRateConnection) graphql.Marshaler {
@@ -7051,7 +7171,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.UserConnection) graphql.Marshaler {
@@ -7095,7 +7215,7 @@ func (ec *executionContext) _Query_adminUsers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AdminUsers(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AdminUsers(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.UserConnection) graphql.Marshaler {
@@ -7139,7 +7259,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.OrganizationConnection) graphql.Marshaler {
@@ -7227,7 +7347,7 @@ func (ec *executionContext) _Query_resources(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Resources(ctx, fc.Args["kind"].(*gqlmodel.ResourceKind), fc.Args["organizationId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Resources(ctx, fc.Args["kind"].(*gqlmodel.ResourceKind), fc.Args["organizationId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ResourceConnection) graphql.Marshaler {

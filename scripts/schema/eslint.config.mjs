@@ -4,10 +4,9 @@
 import graphql from '@graphql-eslint/eslint-plugin';
 
 // relayPending are the Relay rules the graph does not meet yet (global
-// object identification, last/before on every connection, the members
-// connection): warnings, not errors, until it does.
+// object identification, the members connection): warnings, not errors,
+// until it does.
 const relayPending = {
-  '@graphql-eslint/relay-arguments': 'warn',
   '@graphql-eslint/relay-edge-types': 'warn',
   '@graphql-eslint/strict-id-in-types': 'warn',
 };
