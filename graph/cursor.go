@@ -55,6 +55,7 @@ const (
 	rateCursor         = "rate:"
 	userCursor         = "user:"
 	organizationCursor = "organization:"
+	memberCursor       = "member:"
 	resourceCursor     = "resource:"
 )
 

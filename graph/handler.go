@@ -114,6 +114,9 @@ func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
 		return child * pages.cost(cmp.Or(first, last))
 	}
 	c.Query.Users, c.Query.AdminUsers, c.Query.Organizations = offsetPaged, offsetPaged, offsetPaged
+	c.Organization.Members = func(child int, _ *int, first *int, _ *string, last *int, _ *string) int {
+		return child * pages.cost(cmp.Or(first, last))
+	}
 	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string, last *int, _ *string) int {
 		return child * pages.cost(cmp.Or(first, last))
 	}

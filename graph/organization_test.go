@@ -10,21 +10,26 @@ import (
 )
 
 const (
-	createOrg = `mutation($name: String!) { createOrganization(input: {name: $name}) { id name owner { id } members { user { id } } } }`
-	orgRead   = `query($id: ID!) { organization(id: $id) { id name description owner { id } members { user { id } } } }`
+	createOrg = `mutation($name: String!) { createOrganization(input: {name: $name}) { id name owner { id } members { totalCount edges { node { user { id } } } } } }`
+	orgRead   = `query($id: ID!) { organization(id: $id) { id name description owner { id } members { totalCount edges { node { user { id } } } } } }`
 )
 
 type orgJSON struct {
 	ID, Name    string
 	Description *string
 	Owner       struct{ ID string }
-	Members     []struct{ User struct{ ID string } }
+	Members     struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct{ User struct{ ID string } }
+		}
+	}
 }
 
 func (o orgJSON) memberIDs() []string {
 	var ids []string
-	for _, m := range o.Members {
-		ids = append(ids, m.User.ID)
+	for _, e := range o.Members.Edges {
+		ids = append(ids, e.Node.User.ID)
 	}
 	slices.Sort(ids)
 	return ids
@@ -72,8 +77,30 @@ func TestOrganizations(t *testing.T) {
 		t.Run("Read", func(t *testing.T) {
 			var out struct{ Organization orgJSON }
 			mc.mustData(t, orgRead, map[string]any{"id": org.ID}, &out)
-			if got := out.Organization.memberIDs(); len(got) != 2 {
-				t.Errorf("a member sees members %v, want the owner and the member", got)
+			if got := out.Organization.memberIDs(); len(got) != 2 || out.Organization.Members.TotalCount != 2 {
+				t.Errorf("a member sees members %v (of %d), want the owner and the member", got, out.Organization.Members.TotalCount)
+			}
+			// A page of one from each end: the owner joined first.
+			var ends struct {
+				Organization struct {
+					First, Last struct {
+						Edges []struct {
+							Node struct{ User struct{ ID string } }
+						}
+						PageInfo struct{ HasNextPage, HasPreviousPage bool }
+					}
+				}
+			}
+			mc.mustData(t, `query($id: ID!) { organization(id: $id) {
+				first: members(first: 1) { edges { node { user { id } } } pageInfo { hasNextPage hasPreviousPage } }
+				last: members(last: 1) { edges { node { user { id } } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+				map[string]any{"id": org.ID}, &ends)
+			f, l := ends.Organization.First, ends.Organization.Last
+			if len(f.Edges) != 1 || f.Edges[0].Node.User.ID != idOf(owner) || !f.PageInfo.HasNextPage || f.PageInfo.HasPreviousPage {
+				t.Errorf("members(first: 1) = %+v, want the owner and a next page", f)
+			}
+			if len(l.Edges) != 1 || l.Edges[0].Node.User.ID != idOf(member) || l.PageInfo.HasNextPage || !l.PageInfo.HasPreviousPage {
+				t.Errorf("members(last: 1) = %+v, want the member and a previous page", l)
 			}
 			admin.mustData(t, orgRead, map[string]any{"id": org.ID}, &out)
 			wantError(t, xc.do(t, orgRead, map[string]any{"id": org.ID}), "FORBIDDEN", "privileges")
@@ -124,7 +151,7 @@ func TestOrganizations(t *testing.T) {
 			wantError(t, oc.do(t, rm, map[string]any{"o": org.ID, "u": idOf(member)}), "NOT_FOUND", "not a member")
 		})
 		t.Run("TransferOwnership", func(t *testing.T) {
-			upd := `mutation($id: ID!, $o: ID!) { updateOrganization(id: $id, input: {ownerId: $o}) { owner { id } members { user { id } } } }`
+			upd := `mutation($id: ID!, $o: ID!) { updateOrganization(id: $id, input: {ownerId: $o}) { owner { id } members { totalCount edges { node { user { id } } } } } }`
 			var out struct{ UpdateOrganization orgJSON }
 			oc.mustData(t, upd, map[string]any{"id": org.ID, "o": member.UUID}, &out)
 			if out.UpdateOrganization.Owner.ID != idOf(member) || !slices.Contains(out.UpdateOrganization.memberIDs(), idOf(member)) {

@@ -178,3 +178,25 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 		})
 	return &gqlmodel.OrganizationConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
+
+// listMembers pages through the members of o by joining time.
+func (r *Resolver) listMembers(ctx context.Context, o *model.Organization, skip *int, a pageArgs) (*gqlmodel.MembershipConnection, error) {
+	f := model.MemberFilter{OrganizationID: o.ID}
+	limit, offset, err := r.offsetPage(memberCursor, skip, a, func() (int, error) {
+		_, total, err := r.OrganizationService.FindMembers(ctx, model.MemberFilter{OrganizationID: o.ID, Limit: 1})
+		return total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.Offset, f.Limit = offset, limit+1
+	list, total, err := r.OrganizationService.FindMembers(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Membership](memberCursor, offset),
+		func(c string, m *model.Membership) *gqlmodel.MembershipEdge {
+			return &gqlmodel.MembershipEdge{Cursor: c, Node: m}
+		})
+	return &gqlmodel.MembershipConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
+}

@@ -363,7 +363,7 @@ func (r *organizationResolver) Owner(ctx context.Context, obj *model.Organizatio
 	return r.userByID(ctx, obj.OwnerID)
 }
 
-func (r *organizationResolver) Members(ctx context.Context, obj *model.Organization) ([]*model.Membership, error) {
+func (r *organizationResolver) Members(ctx context.Context, obj *model.Organization, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.MembershipConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
@@ -371,7 +371,7 @@ func (r *organizationResolver) Members(ctx context.Context, obj *model.Organizat
 	if err := r.requireMember(ctx, p, obj); err != nil {
 		return nil, err
 	}
-	return r.OrganizationService.FindMembers(ctx, obj.ID)
+	return r.listMembers(ctx, obj, offset, pageArgs{first, after, last, before})
 }
 
 // Currencies is the resolver for the currencies field.

@@ -38,6 +38,14 @@ type OrganizationFilter struct {
 	Limit    int
 }
 
+// MemberFilter selects a window of an organization's memberships: Limit
+// (0: no bound) from Offset.
+type MemberFilter struct {
+	OrganizationID int64
+	Offset         int
+	Limit          int
+}
+
 // Membership is a user's membership of an organization.
 type Membership struct {
 	UUID           string
@@ -71,8 +79,9 @@ type OrganizationService interface {
 	// DeleteOrganization removes it and its memberships; its resources go
 	// back to their owners' personal space. ENOTFOUND.
 	DeleteOrganization(ctx context.Context, id int64) error
-	// FindMembers returns the memberships ordered by joining time.
-	FindMembers(ctx context.Context, orgID int64) ([]*Membership, error)
+	// FindMembers returns the memberships the filter selects ordered by
+	// joining time, and the organization's count of members.
+	FindMembers(ctx context.Context, f MemberFilter) ([]*Membership, int, error)
 	// IsMember reports whether the user is a member.
 	IsMember(ctx context.Context, orgID, userID int64) (bool, error)
 	// AddMember adds a member. ENOTFOUND for an unknown user, ECONFLICT

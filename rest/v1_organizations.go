@@ -282,13 +282,21 @@ func (v V1) membersOf(ctx context.Context, id string, p v1Page) (v1Members, erro
 	if err != nil {
 		return v1Members{}, err
 	}
-	all, err := v.R.Organization().Members(ctx, o)
+	page, total, err := collect(p, v.R.MaxPageSize(), func(offset, first int) ([]*model.Membership, int, error) {
+		members, err := v.R.Organization().Members(ctx, o, &offset, &first, nil, nil, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		out := make([]*model.Membership, len(members.Edges))
+		for i, e := range members.Edges {
+			out[i] = e.Node
+		}
+		return out, members.TotalCount, nil
+	})
 	if err != nil {
 		return v1Members{}, err
 	}
-	from := min(p.skip, len(all))
-	page := all[from : from+min(p.limit, len(all)-from)]
-	out := v1Members{Data: make([]v1Member, len(page)), Count: len(all)}
+	out := v1Members{Data: make([]v1Member, len(page)), Count: total}
 	err = concurrently(len(page), func(i int) error {
 		u, err := v.R.Membership().User(ctx, page[i])
 		if err != nil {

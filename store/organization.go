@@ -167,13 +167,20 @@ func (db *DB) DeleteOrganization(ctx context.Context, id int64) error {
 	})
 }
 
-// FindMembers returns the memberships ordered by joining time.
-func (db *DB) FindMembers(ctx context.Context, orgID int64) ([]*model.Membership, error) {
+// FindMembers returns the memberships the filter selects ordered by
+// joining time, and the organization's count of members.
+func (db *DB) FindMembers(ctx context.Context, f model.MemberFilter) ([]*model.Membership, int, error) {
 	var rows []*membershipRow
-	if err := db.bun.NewSelect().Model(&rows).Where("m.organization_id = ?", orgID).OrderExpr("m.joined_at, m.user_id").Scan(ctx); err != nil {
-		return nil, wrap("find members", err)
+	q := db.bun.NewSelect().Model(&rows).Where("m.organization_id = ?", f.OrganizationID).
+		OrderExpr("m.joined_at, m.user_id").Offset(int64(f.Offset))
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
 	}
-	return convertRows(rows, toMembership), nil
+	total, err := q.ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, wrap("find members", err)
+	}
+	return convertRows(rows, toMembership), int(total), nil
 }
 
 // IsMember reports whether the user is a member of the organization.

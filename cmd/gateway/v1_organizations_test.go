@@ -213,10 +213,10 @@ func v1OrgAfterCases(t *testing.T, base string, tokens, values map[string]string
 		}
 	})
 	t.Run("TransferMadeCarlOwnerAndMember", func(t *testing.T) {
-		o := fxGQL(t, base, tokens["admin"], fmt.Sprintf(`{ organization(id: %q) { owner { uuid } members { user { uuid } } } }`, values["beta"]))["organization"].(map[string]any)
+		o := fxGQL(t, base, tokens["admin"], fmt.Sprintf(`{ organization(id: %q) { owner { uuid } members { edges { node { user { uuid } } } } } }`, values["beta"]))["organization"].(map[string]any)
 		var members []string
-		for _, m := range o["members"].([]any) {
-			members = append(members, m.(map[string]any)["user"].(map[string]any)["uuid"].(string))
+		for _, e := range o["members"].(map[string]any)["edges"].([]any) {
+			members = append(members, e.(map[string]any)["node"].(map[string]any)["user"].(map[string]any)["uuid"].(string))
 		}
 		if o["owner"].(map[string]any)["uuid"] != values["carl"] || !slices.Contains(members, values["carl"]) || slices.Contains(members, values["bob"]) {
 			t.Errorf("Beta = %v, want carl its owner and a member, bob gone", o)
@@ -370,8 +370,12 @@ func TestV1OrgParity(t *testing.T) {
 // answers them to the token's user, in the order they joined.
 func v1GraphMembers(t *testing.T, base, token, org string) []any {
 	t.Helper()
-	gql := fxGQL(t, base, token, fmt.Sprintf(`{ organization(id: %q) { members { joinedAt user { uuid email fullName } } } }`, org))
-	return gql["organization"].(map[string]any)["members"].([]any)
+	gql := fxGQL(t, base, token, fmt.Sprintf(`{ organization(id: %q) { members(first: 1000) { edges { node { joinedAt user { uuid email fullName } } } } } }`, org))
+	var members []any
+	for _, e := range gql["organization"].(map[string]any)["members"].(map[string]any)["edges"].([]any) {
+		members = append(members, e.(map[string]any)["node"])
+	}
+	return members
 }
 
 // v1SameMembers compares a v1 members page (every member) with the

@@ -132,6 +132,24 @@ type LoginInput struct {
 	Flow *LoginFlow `json:"flow,omitempty"`
 }
 
+// A page of an organization's members.
+type MembershipConnection struct {
+	// The page's memberships, in the order they joined.
+	Edges []*MembershipEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many members the organization has.
+	TotalCount int `json:"totalCount"`
+}
+
+// A membership in a page of an organization's members.
+type MembershipEdge struct {
+	// Opaque: pass it as `after` to continue after this member.
+	Cursor string `json:"cursor"`
+	// The membership.
+	Node *model.Membership `json:"node"`
+}
+
 // How many resources of one kind migrateResources moved.
 type MigrationCount struct {
 	// The kind.
