@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/fxgraph/gateway/store/storetest"
 )
 
@@ -237,38 +235,14 @@ func TestWithDeadline(t *testing.T) {
 func TestWebsocketLimits(t *testing.T) {
 	base := hardenedGateway(t, storetest.SQLite, map[string]string{"WS_MAX_SUBSCRIPTIONS": "2", "WS_MAX_CONNECTIONS_PER_USER": "2"})
 	token := login(t, base, "fx_admin", "fx-admin-pw")
-	dial := func() *websocket.Conn {
-		d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
-		c, _, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		if err := c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}}); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	read := func(c *websocket.Conn) (map[string]any, error) {
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		var m map[string]any
-		err := c.ReadJSON(&m)
-		return m, err
-	}
-	c := dial()
-	if m, err := read(c); err != nil || m["type"] != "connection_ack" {
-		t.Fatalf("connection_init: %v %v", m, err)
-	}
+	c := wsDial(t, base, "graphql-transport-ws")
+	c.init(token)
 	for i := 1; i <= 3; i++ {
-		_ = c.WriteJSON(map[string]any{"id": strconv.Itoa(i), "type": "subscribe", "payload": map[string]any{
-			"query": `subscription { rateChanged(base: "USD") { kind } }`}})
+		c.subscribe(strconv.Itoa(i), `subscription { rateChanged(base: "USD") { kind } }`)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		m, err := read(c)
-		if err != nil {
-			t.Fatalf("read: %v", err)
-		}
+		m := c.read(5 * time.Second)
 		if m["type"] == "error" {
 			if m["id"] != "3" || !strings.Contains(fmt.Sprint(m["payload"]), "too many subscriptions") {
 				t.Errorf("error message %v, want one for subscription 3 saying too many", m)
@@ -277,15 +251,11 @@ func TestWebsocketLimits(t *testing.T) {
 		}
 	}
 	t.Run("ConnectionsPerUser", func(t *testing.T) {
-		second := dial()
-		if m, err := read(second); err != nil || m["type"] != "connection_ack" {
-			t.Fatalf("second connection: %v %v", m, err)
-		}
-		third := dial()
-		_, err := read(third)
-		var ce *websocket.CloseError
-		if !asCloseError(err, &ce) || ce.Code != 4403 {
-			t.Errorf("third connection of one user: %v, want a 4403 close", err)
+		wsDial(t, base, "graphql-transport-ws").init(token)
+		third := wsDial(t, base, "graphql-transport-ws")
+		third.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+		if code, reason := third.closed(5 * time.Second); code != 4403 {
+			t.Errorf("third connection of one user: closed %d %q, want 4403", code, reason)
 		}
 	})
 }
@@ -295,30 +265,11 @@ func TestWebsocketLimits(t *testing.T) {
 func TestWebsocketAmbiguousToken(t *testing.T) {
 	base := hardenedGateway(t, storetest.SQLite, nil)
 	token := login(t, base, "fx_admin", "fx-admin-pw")
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
-	c, _, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", http.Header{"Authorization": {"Bearer " + token}})
-	if err != nil {
-		t.Fatal(err)
+	c := wsDialHeader(t, base, "graphql-transport-ws", http.Header{"Authorization": {"Bearer " + token}})
+	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+	if code, reason := c.closed(5 * time.Second); code != 4403 {
+		t.Errorf("header and payload tokens: closed %d %q, want 4403", code, reason)
 	}
-	defer c.Close()
-	if err := c.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}}); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var m map[string]any
-	err = c.ReadJSON(&m)
-	var ce *websocket.CloseError
-	if !asCloseError(err, &ce) || ce.Code != 4403 {
-		t.Errorf("header and payload tokens: %v %v, want a 4403 close", m, err)
-	}
-}
-
-func asCloseError(err error, target **websocket.CloseError) bool {
-	ce, ok := err.(*websocket.CloseError)
-	if ok {
-		*target = ce
-	}
-	return ok
 }
 
 // TestPageHeaders: every HTML page has a strict CSP and may not be

@@ -118,23 +118,11 @@ type subscriber struct {
 // must ask for includeCurrent) and waits for the snapshot.
 func subscribe(t *testing.T, base, token, query string) *subscriber {
 	t.Helper()
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
-	conn, _, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", nil)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	send := func(v any) {
-		if err := conn.WriteJSON(v); err != nil {
-			t.Fatalf("write: %v", err)
-		}
-	}
-	send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
-	var ack map[string]any
-	if err := conn.ReadJSON(&ack); err != nil || ack["type"] != "connection_ack" {
-		t.Fatalf("connection_init: %v %v", ack, err)
-	}
-	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query}})
+	c := wsDial(t, base, "graphql-transport-ws")
+	c.init(token)
+	c.subscribe("1", query)
+	conn := c.conn
+	_ = conn.SetReadDeadline(time.Time{}) // the reader below waits as long as the test does
 	s := &subscriber{conn: conn, events: make(chan map[string]any, 1024), closed: make(chan error, 1)}
 	go func() {
 		// As a client would: a change the snapshot already shows (its

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +21,21 @@ type wsClient struct {
 	conn *websocket.Conn
 }
 
+// wsDial opens a websocket to the gateway's /graphql with the subprotocol
+// ("" for none).
 func wsDial(t *testing.T, base, subprotocol string) *wsClient {
+	t.Helper()
+	return wsDialHeader(t, base, subprotocol, nil)
+}
+
+// wsDialHeader is wsDial with headers on the upgrade request.
+func wsDialHeader(t *testing.T, base, subprotocol string, header http.Header) *wsClient {
 	t.Helper()
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	if subprotocol != "" {
 		d.Subprotocols = []string{subprotocol}
 	}
-	conn, res, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", nil)
+	conn, res, err := d.Dial(strings.Replace(base, "http://", "ws://", 1)+"/graphql", header)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
