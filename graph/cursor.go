@@ -177,6 +177,25 @@ func keysetConnection[T, E any](back bool, list []T, limit int, fromCursor bool,
 	return connection(list, limit, fromCursor, cursor, edge)
 }
 
+// offsetConnection reads a page of an offset-paged list (cursors of the
+// kind) with find(offset, limit), which returns the items and the list's
+// total count, and builds its edges. EINVALID, and find's errors.
+func offsetConnection[T, E any](r *Resolver, kind string, skip *int, a pageArgs, find func(offset, limit int) ([]T, int, error), edge func(string, T) E) ([]E, *gqlmodel.PageInfo, int, error) {
+	limit, offset, err := r.offsetPage(kind, skip, a, func() (int, error) {
+		_, total, err := find(0, 1)
+		return total, err
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	list, total, err := find(offset, limit+1)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	edges, pi := connection(list, limit, offset > 0, offsetCursor[T](kind, offset), edge)
+	return edges, pi, total, nil
+}
+
 // offsetCursor gives the items of a page read from offset their cursors of
 // the kind.
 func offsetCursor[T any](kind string, offset int) func(int, T) string {

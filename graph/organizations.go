@@ -158,45 +158,33 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 	if !p.IsAdmin() {
 		f.MemberID = p.UserID
 	}
-	limit, offset, err := r.offsetPage(organizationCursor, skip, a, func() (int, error) {
-		c := f
-		c.Limit = 1
-		_, total, err := r.OrganizationService.FindOrganizations(ctx, c)
-		return total, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.Offset, f.Limit = offset, limit+1
-	list, total, err := r.OrganizationService.FindOrganizations(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Organization](organizationCursor, offset),
+	edges, pi, total, err := offsetConnection(r, organizationCursor, skip, a,
+		func(offset, limit int) ([]*model.Organization, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return r.OrganizationService.FindOrganizations(ctx, f)
+		},
 		func(c string, o *model.Organization) *gqlmodel.OrganizationEdge {
 			return &gqlmodel.OrganizationEdge{Cursor: c, Node: o}
 		})
+	if err != nil {
+		return nil, err
+	}
 	return &gqlmodel.OrganizationConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
 // listMembers pages through the members of o by joining time.
 func (r *Resolver) listMembers(ctx context.Context, o *model.Organization, skip *int, a pageArgs) (*gqlmodel.MembershipConnection, error) {
 	f := model.MemberFilter{OrganizationID: o.ID}
-	limit, offset, err := r.offsetPage(memberCursor, skip, a, func() (int, error) {
-		_, total, err := r.OrganizationService.FindMembers(ctx, model.MemberFilter{OrganizationID: o.ID, Limit: 1})
-		return total, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.Offset, f.Limit = offset, limit+1
-	list, total, err := r.OrganizationService.FindMembers(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Membership](memberCursor, offset),
+	edges, pi, total, err := offsetConnection(r, memberCursor, skip, a,
+		func(offset, limit int) ([]*model.Membership, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return r.OrganizationService.FindMembers(ctx, f)
+		},
 		func(c string, m *model.Membership) *gqlmodel.MembershipEdge {
 			return &gqlmodel.MembershipEdge{Cursor: c, Node: m}
 		})
+	if err != nil {
+		return nil, err
+	}
 	return &gqlmodel.MembershipConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }

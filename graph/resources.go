@@ -62,24 +62,17 @@ func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *
 	} else {
 		f.OwnerID, f.Personal = p.UserID, true
 	}
-	limit, offset, err := r.offsetPage(resourceCursor, nil, a, func() (int, error) {
-		c := f
-		c.Limit = 1
-		_, total, err := r.ResourceService.FindResources(ctx, c)
-		return total, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.Offset, f.Limit = offset, limit+1
-	list, total, err := r.ResourceService.FindResources(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.Resource](resourceCursor, offset),
+	edges, pi, total, err := offsetConnection(r, resourceCursor, nil, a,
+		func(offset, limit int) ([]*model.Resource, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return r.ResourceService.FindResources(ctx, f)
+		},
 		func(c string, res *model.Resource) *gqlmodel.ResourceEdge {
 			return &gqlmodel.ResourceEdge{Cursor: c, Node: res}
 		})
+	if err != nil {
+		return nil, err
+	}
 	return &gqlmodel.ResourceConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 

@@ -250,20 +250,15 @@ func (r *Resolver) listUsers(ctx context.Context, search *string, skip *int, a p
 		return nil, err
 	}
 	f := model.UserFilter{Search: deref(text)}
-	limit, offset, err := r.offsetPage(userCursor, skip, a, func() (int, error) {
-		_, total, err := r.UserService.FindUsers(ctx, model.UserFilter{Search: f.Search, Limit: 1})
-		return total, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.Offset, f.Limit = offset, limit+1
-	list, total, err := r.UserService.FindUsers(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	edges, pi := connection(list, limit, offset > 0, offsetCursor[*model.User](userCursor, offset),
+	edges, pi, total, err := offsetConnection(r, userCursor, skip, a,
+		func(offset, limit int) ([]*model.User, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return r.UserService.FindUsers(ctx, f)
+		},
 		func(c string, u *model.User) *gqlmodel.UserEdge { return &gqlmodel.UserEdge{Cursor: c, Node: u} })
+	if err != nil {
+		return nil, err
+	}
 	return &gqlmodel.UserConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
