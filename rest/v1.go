@@ -88,11 +88,7 @@ func (v V1) ListUsers() http.Handler {
 			if err != nil {
 				return nil, 0, err
 			}
-			out := make([]*model.User, len(page.Edges))
-			for i, e := range page.Edges {
-				out[i] = e.Node
-			}
-			return out, page.TotalCount, nil
+			return nodes(page.Edges, func(e *gqlmodel.UserEdge) *model.User { return e.Node }), page.TotalCount, nil
 		})
 		if err != nil {
 			return nil, err

@@ -190,6 +190,15 @@ func readV1Page(r *http.Request) (v1Page, error) {
 	return p, nil
 }
 
+// nodes returns the node of each edge of a connection's page.
+func nodes[E, T any](edges []E, node func(E) T) []T {
+	out := make([]T, len(edges))
+	for i, e := range edges {
+		out[i] = node(e)
+	}
+	return out
+}
+
 // collect reads up to p.limit items from p.skip on, maxPage at a time
 // (the resolvers' largest page), with fetch(offset, first), which returns a
 // page and the total count of the list. A limit of 0 still calls fetch

@@ -89,11 +89,7 @@ func (v V1) ListOrganizations() http.Handler {
 			if err != nil {
 				return nil, 0, err
 			}
-			out := make([]*model.Organization, len(page.Edges))
-			for i, e := range page.Edges {
-				out[i] = e.Node
-			}
-			return out, page.TotalCount, nil
+			return nodes(page.Edges, func(e *gqlmodel.OrganizationEdge) *model.Organization { return e.Node }), page.TotalCount, nil
 		})
 		if err != nil {
 			return nil, err
@@ -287,11 +283,7 @@ func (v V1) membersOf(ctx context.Context, id string, p v1Page) (v1Members, erro
 		if err != nil {
 			return nil, 0, err
 		}
-		out := make([]*model.Membership, len(members.Edges))
-		for i, e := range members.Edges {
-			out[i] = e.Node
-		}
-		return out, members.TotalCount, nil
+		return nodes(members.Edges, func(e *gqlmodel.MembershipEdge) *model.Membership { return e.Node }), members.TotalCount, nil
 	})
 	if err != nil {
 		return v1Members{}, err
