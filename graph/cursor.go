@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -33,13 +34,15 @@ func (p PageSizes) sizes() (def, most int) {
 	return def, most
 }
 
-// cost is what a page of first items costs in complexity: its size.
-func (p PageSizes) cost(first *int) int {
+// cost is what a page of first (or last) items costs in complexity: its
+// size.
+func (p PageSizes) cost(first, last *int) int {
 	def, most := p.sizes()
-	if first == nil || *first < 1 {
+	n := cmp.Or(first, last)
+	if n == nil || *n < 1 {
 		return def
 	}
-	return min(*first, most)
+	return min(*n, most)
 }
 
 // MaxPageSize returns the largest page a list gives: the REST surfaces page
@@ -151,10 +154,9 @@ func connectionLast[T, E any](list []T, limit int, hasNext bool, cursor func(int
 	return edges, pi
 }
 
-// keysetArgs reads the arguments of a connection paged by key: the
-// direction, the page size, and the cursor argument's name and value.
-// EINVALID.
-func (r *Resolver) keysetArgs(a pageArgs) (back bool, limit int, field string, cursor *string, err error) {
+// readPage reads a connection's paging arguments: the direction, the page
+// size, and the cursor argument's name and value. EINVALID.
+func (r *Resolver) readPage(a pageArgs) (back bool, limit int, field string, cursor *string, err error) {
 	if back, err = a.backward(); err != nil {
 		return false, 0, "", nil, err
 	}
@@ -166,6 +168,15 @@ func (r *Resolver) keysetArgs(a pageArgs) (back bool, limit int, field string, c
 		return false, 0, "", nil, err
 	}
 	return back, limit, field, cursor, nil
+}
+
+// keyPage is the store's page of limit items after key, or before it when
+// back.
+func keyPage[K cmp.Ordered](back bool, key K, limit int) model.KeyPage[K] {
+	if back {
+		return model.KeyPage[K]{Before: key, Limit: limit, Last: true}
+	}
+	return model.KeyPage[K]{After: key, Limit: limit}
 }
 
 // keysetConnection is connection, or connectionLast for a page read

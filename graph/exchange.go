@@ -154,7 +154,7 @@ func (r *Resolver) ratesFor(ctx context.Context, pair model.Pair) ([]*model.Exch
 // listCurrencies pages through the currencies by code, forward or from the
 // end. EINVALID.
 func (r *Resolver) listCurrencies(ctx context.Context, a pageArgs) (*gqlmodel.CurrencyConnection, error) {
-	back, limit, field, cursor, err := r.keysetArgs(a)
+	back, limit, field, cursor, err := r.readPage(a)
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +162,7 @@ func (r *Resolver) listCurrencies(ctx context.Context, a pageArgs) (*gqlmodel.Cu
 	if err != nil {
 		return nil, err
 	}
-	page := model.CodePage{After: code, Limit: limit + 1}
-	if back {
-		page = model.CodePage{Before: code, Limit: limit + 1, Last: true}
-	}
-	list, total, err := r.CurrencyService.FindCurrencies(ctx, page)
+	list, total, err := r.CurrencyService.FindCurrencies(ctx, keyPage(back, code, limit+1))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +177,7 @@ func (r *Resolver) listCurrencies(ctx context.Context, a pageArgs) (*gqlmodel.Cu
 // listRates pages through the stored rates the filter selects by id,
 // forward or from the end. EINVALID.
 func (r *Resolver) listRates(ctx context.Context, filter model.RateFilter, a pageArgs) (*gqlmodel.ExchangeRateConnection, error) {
-	back, limit, field, cursor, err := r.keysetArgs(a)
+	back, limit, field, cursor, err := r.readPage(a)
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +185,7 @@ func (r *Resolver) listRates(ctx context.Context, filter model.RateFilter, a pag
 	if err != nil {
 		return nil, err
 	}
-	page := model.Page{After: id, Limit: limit + 1}
-	if back {
-		page = model.Page{Before: id, Limit: limit + 1, Last: true}
-	}
-	list, total, err := r.RateService.FindExchangeRates(ctx, filter, page)
+	list, total, err := r.RateService.FindExchangeRates(ctx, filter, keyPage(back, id, limit+1))
 	if err != nil {
 		return nil, err
 	}

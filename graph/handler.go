@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -105,19 +104,19 @@ const catalogCacheBytes = 32 << 20
 // cost what they ask for.
 func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
 	c.Query.Currencies = func(child int, first *int, _ *string, last *int, _ *string) int {
-		return child * pages.cost(cmp.Or(first, last))
+		return child * pages.cost(first, last)
 	}
 	c.Query.ExchangeRates = func(child int, _, _ *string, first *int, _ *string, last *int, _ *string) int {
-		return child * pages.cost(cmp.Or(first, last))
+		return child * pages.cost(first, last)
 	}
 	offsetPaged := func(child int, _ *string, _ *int, first *int, _ *string, last *int, _ *string) int {
-		return child * pages.cost(cmp.Or(first, last))
+		return child * pages.cost(first, last)
 	}
 	c.Query.Users, c.Query.AdminUsers, c.Query.Organizations = offsetPaged, offsetPaged, offsetPaged
 	c.Organization.Members = func(child int, _ *int, first *int, _ *string, last *int, _ *string) int {
-		return child * pages.cost(cmp.Or(first, last))
+		return child * pages.cost(first, last)
 	}
 	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string, last *int, _ *string) int {
-		return child * pages.cost(cmp.Or(first, last))
+		return child * pages.cost(first, last)
 	}
 }

@@ -64,52 +64,35 @@ func parseUUID(field, s string) (string, error) {
 // window ends before the before cursor, or at the end of the list, which
 // count says. EINVALID.
 func (r *Resolver) offsetPage(kind string, skip *int, a pageArgs, count func() (int, error)) (limit, offset int, err error) {
-	back, err := a.backward()
+	back, limit, field, cursor, err := r.readPage(a)
 	if err != nil {
 		return 0, 0, err
 	}
-	if back {
-		return r.offsetPageBack(kind, skip, a, count)
-	}
-	if limit, err = r.pageSize("first", a.first); err != nil {
-		return 0, 0, err
-	}
 	if skip != nil {
-		if given(a.after) {
+		switch {
+		case back:
+			return 0, 0, model.Invalid("offset", "give offset with first, not with last or before")
+		case given(a.after):
 			return 0, 0, model.Invalid("offset", "give offset or after, not both")
-		}
-		if *skip < 0 {
+		case *skip < 0:
 			return 0, 0, model.Invalid("offset", "offset must not be negative, got %d", *skip)
 		}
 		return limit, *skip, nil
 	}
-	n, err := offsetOf("after", kind, a.after)
-	if err != nil || n < 0 {
-		return limit, 0, err
-	}
-	return limit, n + 1, nil
-}
-
-// offsetPageBack is offsetPage for last and before.
-func (r *Resolver) offsetPageBack(kind string, skip *int, a pageArgs, count func() (int, error)) (limit, offset int, err error) {
-	if skip != nil {
-		return 0, 0, model.Invalid("offset", "give offset with first, not with last or before")
-	}
-	n, err := r.pageSize("last", a.last)
+	at, err := offsetOf(field, kind, cursor)
 	if err != nil {
 		return 0, 0, err
 	}
-	end, err := offsetOf("before", kind, a.before)
-	if err != nil {
-		return 0, 0, err
+	if !back {
+		return limit, at + 1, nil // at is -1 without a cursor
 	}
-	if end < 0 {
-		if end, err = count(); err != nil {
+	if at < 0 {
+		if at, err = count(); err != nil {
 			return 0, 0, err
 		}
 	}
-	offset = max(0, end-n)
-	return end - offset, offset, nil
+	offset = max(0, at-limit)
+	return at - offset, offset, nil
 }
 
 // offsetOf returns the offset an offset cursor of the kind given as the

@@ -13,6 +13,7 @@
 package inmem
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sort"
@@ -199,15 +200,7 @@ var errCurrencyNotFound = model.Errorf(model.ENOTFOUND, "Currency not found")
 // (page.Limit 0: no bound), and the total count.
 func (c *Catalog) FindCurrencies(_ context.Context, page model.CodePage) ([]*model.Currency, int, error) {
 	s := c.current()
-	list := s.currencies
-	if page.Last {
-		if page.Before != "" {
-			list = list[:sort.Search(len(list), func(i int) bool { return list[i].Code >= page.Before })]
-		}
-		return windowLast(list, page.Limit), len(s.currencies), nil
-	}
-	i := sort.Search(len(list), func(i int) bool { return list[i].Code > page.After })
-	return window(list[i:], page.Limit), len(s.currencies), nil
+	return pageOf(s.currencies, func(c *model.Currency) string { return c.Code }, page), len(s.currencies), nil
 }
 
 // FindCurrencyByCode returns the currency with the code, or ENOTFOUND.
@@ -286,15 +279,7 @@ func (c *Catalog) FindExchangeRates(_ context.Context, f model.RateFilter, page 
 	case f.TargetCode != "":
 		list = filter(s.touching[f.TargetCode], func(r *model.ExchangeRate) bool { return r.TargetCode == f.TargetCode })
 	}
-	if page.Last {
-		before := list
-		if page.Before > 0 {
-			before = list[:sort.Search(len(list), func(i int) bool { return list[i].ID >= page.Before })]
-		}
-		return windowLast(before, page.Limit), len(list), nil
-	}
-	i := sort.Search(len(list), func(i int) bool { return list[i].ID > page.After })
-	return window(list[i:], page.Limit), len(list), nil
+	return pageOf(list, func(r *model.ExchangeRate) int64 { return r.ID }, page), len(list), nil
 }
 
 // FindExchangeRate returns the stored rate of the pair, or ENOTFOUND.
@@ -352,11 +337,18 @@ func (c *Catalog) DeleteExchangeRate(ctx context.Context, pair model.Pair) (*mod
 
 // window is at most limit items of list (0: all). The caller gets a
 // slice of the snapshot: it must not change it.
-// windowLast is the last limit items of list (all when limit is 0), in
-// order.
-func windowLast[T any](list []T, limit int) []T {
-	if limit > 0 && len(list) > limit {
-		list = list[len(list)-limit:]
+// pageOf returns the window of list (ordered by key) that page selects;
+// page.Limit 0 is no bound.
+func pageOf[T any, K cmp.Ordered](list []T, key func(T) K, page model.KeyPage[K]) []T {
+	var none K
+	if !page.Last {
+		return window(list[sort.Search(len(list), func(i int) bool { return key(list[i]) > page.After }):], page.Limit)
+	}
+	if page.Before != none {
+		list = list[:sort.Search(len(list), func(i int) bool { return key(list[i]) >= page.Before })]
+	}
+	if page.Limit > 0 && len(list) > page.Limit {
+		list = list[len(list)-page.Limit:]
 	}
 	return list[:len(list):len(list)]
 }

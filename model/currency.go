@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -57,22 +58,21 @@ type RateFilter struct {
 	TargetCode string
 }
 
-// Page selects a window of a list ordered by id: at most Limit items after
-// the item whose key is After (0: from the start); or, with Last, the last
-// Limit items before the item whose key is Before (0: to the end), still
-// in order.
-type Page struct {
-	After, Before int64
+// KeyPage selects a window of a list ordered by a key: at most Limit items
+// after the item whose key is After (the zero key: from the start); or,
+// with Last, the last Limit items before the item whose key is Before (the
+// zero key: to the end), still in order.
+type KeyPage[K cmp.Ordered] struct {
+	After, Before K
 	Limit         int
 	Last          bool
 }
 
-// CodePage is Page for a list ordered by code ("": no bound).
-type CodePage struct {
-	After, Before string
-	Limit         int
-	Last          bool
-}
+// Page is KeyPage for a list ordered by id.
+type Page = KeyPage[int64]
+
+// CodePage is KeyPage for a list ordered by code.
+type CodePage = KeyPage[string]
 
 // CurrencyService is the persistence of currencies.
 type CurrencyService interface {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -21,23 +20,8 @@ func (db *DB) FindCurrencies(ctx context.Context, page model.CodePage) ([]*model
 		return nil, 0, wrap("count currencies", err)
 	}
 	var rows []*currencyRow
-	q := db.bun.NewSelect().Model(&rows).Limit(int64(page.Limit))
-	switch {
-	case page.Last:
-		q = q.OrderExpr("c.code DESC")
-		if page.Before != "" {
-			q = q.Where("c.code < ?", page.Before)
-		}
-	case page.After != "":
-		q = q.OrderExpr("c.code ASC").Where("c.code > ?", page.After)
-	default:
-		q = q.OrderExpr("c.code ASC")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := scanPage(ctx, db.bun.NewSelect().Model(&rows), &rows, "c.code", page); err != nil {
 		return nil, 0, wrap("find currencies", err)
-	}
-	if page.Last {
-		slices.Reverse(rows)
 	}
 	return convertRows(rows, toCurrency), int(total), nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -42,23 +41,8 @@ func (db *DB) FindExchangeRates(ctx context.Context, f model.RateFilter, page mo
 	if err != nil {
 		return nil, 0, wrap("count rates", err)
 	}
-	q := filterRates(selectRates(db.bun, &rows), f).Limit(int64(page.Limit))
-	switch {
-	case page.Last:
-		q = q.OrderExpr("r.id DESC")
-		if page.Before > 0 {
-			q = q.Where("r.id < ?", page.Before)
-		}
-	case page.After > 0:
-		q = q.OrderExpr("r.id ASC").Where("r.id > ?", page.After)
-	default:
-		q = q.OrderExpr("r.id ASC")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := scanPage(ctx, filterRates(selectRates(db.bun, &rows), f), &rows, "r.id", page); err != nil {
 		return nil, 0, wrap("find rates", err)
-	}
-	if page.Last {
-		slices.Reverse(rows)
 	}
 	return convertRows(rows, toExchangeRate), int(total), nil
 }
