@@ -423,12 +423,16 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	wg.Wait()
 	updateRate(t, b.base, tokenB, "0.9999") // a last one, through B
 	stored := sequencesInStore(t, dsn)
+	bases := map[string]string{"A": a.base, "B": b.base}
 	for name, s := range map[string]*subscriber{"A": onA, "B": onB} {
 		got := s.upTo(t, stored[len(stored)-1])
 		// Every committed change after the creation reached the
 		// subscriber, once, in order: none coalesced.
 		if want := stored[1:]; fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("subscriber on %s got %d changes, the store has %d after the creation; first difference at %d", name, len(got), len(want), firstDiff(got, want))
+			m := scrape(t, bases[name]+"/metrics")
+			t.Errorf("subscriber on %s got %d changes, the store has %d after the creation; first difference at %d (its gateway: coalesced %v, dropped %v, resyncs %v, reconnects %v)",
+				name, len(got), len(want), firstDiff(got, want), m["gateway_change_events_coalesced_total"], m["gateway_change_events_dropped_total"],
+				m["gateway_change_events_resyncs_total"], m["gateway_listener_reconnects_total"])
 		}
 		t.Logf("subscriber on %s got all %d committed changes; PostgreSQL was back %v before the end", name, len(got), time.Since(back).Round(time.Millisecond))
 	}
