@@ -36,9 +36,10 @@ func (f RateFilter) Matches(p Pair) bool {
 }
 
 // ChangeFeed delivers every committed rate change, once, in commit order,
-// to sink, until ctx is done. After an interruption (a lost database
-// connection) it calls resync once it hears changes again: the changes
-// committed meanwhile are in the ChangeLog, not delivered.
+// to sink, until ctx is done. It calls resync once it hears changes, and
+// again after each interruption (a lost database connection) once it hears
+// them again: the changes committed before that are in the ChangeLog, not
+// delivered, and a subscriber that went live earlier reads them there.
 type ChangeFeed interface {
 	FollowChanges(ctx context.Context, sink func(RateChange), resync func()) error
 }

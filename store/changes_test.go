@@ -13,21 +13,33 @@ import (
 )
 
 // follow collects the changes FollowChanges delivers until the test ends.
+// It returns once the feed follows, which FollowChanges says with a resync.
 func follow(t *testing.T, db *store.DB) func(n int) []model.RateChange {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var (
 		mu  sync.Mutex
 		got []model.RateChange
 	)
-	done := make(chan struct{})
+	done, following := make(chan struct{}), make(chan struct{}, 1)
 	go func() {
 		defer close(done)
-		if err := db.FollowChanges(ctx, func(c model.RateChange) { mu.Lock(); got = append(got, c); mu.Unlock() }, func() {}); err != nil {
+		resync := func() {
+			select {
+			case following <- struct{}{}:
+			default:
+			}
+		}
+		if err := db.FollowChanges(ctx, func(c model.RateChange) { mu.Lock(); got = append(got, c); mu.Unlock() }, resync); err != nil {
 			t.Errorf("FollowChanges: %v", err)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	time.Sleep(300 * time.Millisecond) // listening
+	select {
+	case <-following:
+	case <-time.After(5 * time.Second):
+		t.Fatal("FollowChanges did not resync once it followed: a subscriber live before the feed would miss changes")
+	}
 	return func(n int) []model.RateChange {
 		deadline := time.Now().Add(5 * time.Second)
 		for {

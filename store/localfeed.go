@@ -54,12 +54,13 @@ func (db *DB) lockChanges() func() {
 // FollowChanges delivers every committed rate change to sink, once, in
 // commit order, until ctx is done. On SQLite (one instance) it hears this
 // process's writes. On PostgreSQL it LISTENs on a dedicated connection,
-// reconnecting with back-off; after each reconnection it calls resync, and
-// what committed while it was away is in the change log (ChangesAfter).
+// reconnecting with back-off. It calls resync once it follows, and again
+// after each reconnection: what committed before that is in the change log
+// (ChangesAfter), for subscribers that went live before the feed did.
 // sink and resync must not block.
 func (db *DB) FollowChanges(ctx context.Context, sink func(model.RateChange), resync func()) error {
 	if !db.isPG() {
-		followLocally(ctx, db.local, db.local.sinks, sink, nil)
+		followLocally(ctx, db.local, db.local.sinks, sink, resync)
 		return nil
 	}
 	return db.listen(ctx, sink, resync)

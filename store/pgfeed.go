@@ -12,8 +12,10 @@ import (
 )
 
 // The PostgreSQL feed: a LISTEN connection per follower, reconnecting with
-// a short back-off; after a reconnection it says so (resync), and each
-// subscriber reads what it missed from the change log.
+// a short back-off. Each time it is LISTENing, the first time included, it
+// says so (resync), and each subscriber reads what it missed from the
+// change log: a subscriber may have gone live before the listener was, at
+// start-up as after an outage.
 
 func (db *DB) listen(ctx context.Context, sink func(model.RateChange), resync func()) error {
 	var last int64
@@ -26,14 +28,10 @@ func (db *DB) listen(ctx context.Context, sink func(model.RateChange), resync fu
 			sink(c)
 		}
 	}
-	first := true
 	db.reconnecting(ctx, "change listener", func(connected func()) error {
 		return db.listenOnce(ctx, deliver, func() {
 			connected()
-			if !first {
-				resync()
-			}
-			first = false
+			resync()
 		})
 	})
 	return nil
