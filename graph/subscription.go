@@ -135,18 +135,23 @@ func (st *changeStream) run(ctx context.Context, out chan<- *gqlmodel.RateChange
 			return
 		}
 	}
-	wasLive := false
+	reported := false // the positions heard that the stream is live
 	for {
 		if !st.live && !st.catchUp(ctx, send) {
 			return
 		}
-		if !wasLive && st.positions != nil {
+		if !reported && st.positions != nil {
 			st.positions.Live()
 		}
-		wasLive = true
+		reported = true
 		changes, err := st.sub.Next(ctx)
 		if errors.Is(err, live.ErrResync) {
-			st.live = false
+			// The feed missed changes: read them from the log, as a
+			// backlog the transport paces to each subscriber.
+			st.live, reported = false, false
+			if st.positions != nil {
+				st.positions.CatchUp()
+			}
 			continue
 		}
 		if err != nil {

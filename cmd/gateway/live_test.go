@@ -433,6 +433,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 			t.Errorf("subscriber on %s got %d changes, the store has %d after the creation; first difference at %d (its gateway: coalesced %v, dropped %v, resyncs %v, reconnects %v)",
 				name, len(got), len(want), firstDiff(got, want), m["gateway_change_events_coalesced_total"], m["gateway_change_events_dropped_total"],
 				m["gateway_change_events_resyncs_total"], m["gateway_listener_reconnects_total"])
+			continue
 		}
 		t.Logf("subscriber on %s got all %d committed changes; PostgreSQL was back %v before the end", name, len(got), time.Since(back).Round(time.Millisecond))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -35,19 +36,21 @@ type Sharing interface {
 // Positions is how a source tells the transport where its results stand
 // in its order of changes: Start once, before its first result; Push
 // before it yields each result; Live once it streams live changes (its
-// prefix is over).
+// prefix is over), and again after each CatchUp.
 type Positions struct {
 	mu      sync.Mutex
 	start   int64
 	pending []position
 	pushed  int
 	live    bool
+	behind  bool // reading a backlog, since CatchUp
 	onLive  func()
 }
 
 type position struct {
-	at  int64
-	key string
+	at      int64
+	key     string
+	backlog bool // pushed while catching up
 }
 
 type positionsKey struct{}
@@ -69,7 +72,7 @@ func (p *Positions) Start(at int64) {
 // Push reports the position (and coalescing key) of the next result.
 func (p *Positions) Push(at int64, key string) {
 	p.mu.Lock()
-	p.pending = append(p.pending, position{at, key})
+	p.pending = append(p.pending, position{at, key, p.behind})
 	p.pushed++
 	p.mu.Unlock()
 }
@@ -78,12 +81,22 @@ func (p *Positions) Push(at int64, key string) {
 // far belongs to it.
 func (p *Positions) Live() {
 	p.mu.Lock()
-	p.live = true
+	p.live, p.behind = true, false
 	f := p.onLive
 	p.mu.Unlock()
 	if f != nil {
 		f()
 	}
+}
+
+// CatchUp reports that the stream fell behind (its feed missed changes)
+// and reads them from a backlog until Live: those results come as fast as
+// it reads, and a shared execution paces them to each subscriber instead
+// of queuing them all at once (group.pace).
+func (p *Positions) CatchUp() {
+	p.mu.Lock()
+	p.behind = true
+	p.mu.Unlock()
 }
 
 func (p *Positions) pop() position {
@@ -285,8 +298,10 @@ func (g *group) handOver(m *member, pos *Positions) bool {
 	return true
 }
 
-// run fans the group's results out until its stream ends.
+// run fans the group's results out until its stream ends; the results of
+// a backlog at the pace of the members that keep up (pace).
 func (g *group) run(ctx context.Context, responses graphql.ResponseHandler, pos *Positions) {
+	var slow map[*member]bool // members that did not keep up with this backlog
 	for {
 		resp := responses(ctx)
 		if resp == nil {
@@ -299,6 +314,11 @@ func (g *group) run(ctx context.Context, responses graphql.ResponseHandler, pos 
 			break
 		}
 		g.t.stats.Shared.Add(1)
+		if at.backlog {
+			slow = g.pace(ctx, slow)
+		} else {
+			slow = nil
+		}
 		g.mu.Lock()
 		g.head = at.at
 		if len(g.ring) == ringSize {
@@ -314,6 +334,43 @@ func (g *group) run(ctx context.Context, responses graphql.ResponseHandler, pos 
 		g.mu.Unlock()
 	}
 	g.end()
+}
+
+// catchUpPatience is how long a group reading a backlog waits for a
+// member's writer to take its queue before it counts the member as slow.
+const catchUpPatience = time.Second
+
+// pace waits, while the group's stream reads a backlog, until every member
+// that keeps up has room in its queue: a burst read from the change log
+// then reaches each member at its own pace instead of overflowing its
+// queue, and a member that keeps up never has a result coalesced. A member
+// whose writer takes nothing for catchUpPatience is slow: pace adds it to
+// slow and does not wait for it again in this backlog, and its queue
+// coalesces as in live mode. The group waits at most catchUpPatience for
+// each member it finds slow.
+func (g *group) pace(ctx context.Context, slow map[*member]bool) map[*member]bool {
+	var full []*member
+	g.mu.Lock()
+	for m := range g.members {
+		if !slow[m] && !m.c.hasRoom() {
+			full = append(full, m)
+		}
+	}
+	g.mu.Unlock()
+	if len(full) == 0 {
+		return slow
+	}
+	wctx, cancel := context.WithTimeout(ctx, catchUpPatience)
+	defer cancel()
+	for _, m := range full {
+		if !m.c.waitRoom(wctx) && ctx.Err() == nil {
+			if slow == nil {
+				slow = map[*member]bool{}
+			}
+			slow[m] = true
+		}
+	}
+	return slow
 }
 
 // end ends the group: its stream is over, and so are its subscriptions.

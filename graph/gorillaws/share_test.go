@@ -20,8 +20,9 @@ import (
 // execution reads group; a subscriber with variable "p" has a prefix of
 // one result at position p, then goes live (and waits for its handover).
 type fakeExec struct {
-	group chan int64
-	keyOf func(at int64) string // the coalescing key of a shared result; nil: none
+	group   chan int64
+	keyOf   func(at int64) string // the coalescing key of a shared result; nil: none
+	backlog func(at int64) bool   // whether a shared result comes from a backlog (CatchUp); nil: none does
 }
 
 type tailMark struct{}
@@ -58,6 +59,13 @@ func (f *fakeExec) DispatchOperation(ctx context.Context, oc *graphql.OperationC
 				key := ""
 				if f.keyOf != nil {
 					key = f.keyOf(at)
+				}
+				if f.backlog != nil {
+					if f.backlog(at) {
+						pos.CatchUp()
+					} else {
+						pos.Live()
+					}
 				}
 				pos.Push(at, key)
 				return result(at)

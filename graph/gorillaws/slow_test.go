@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -95,4 +96,79 @@ func serverConn(t *testing.T, tr *Transport, ws *websocket.Conn) *conn {
 	}
 	t.Fatal("no such connection")
 	return nil
+}
+
+// TestBacklogPaced holds one member's writes while the group reads a
+// backlog of twice a queue: a member whose writer is back within
+// catchUpPatience gets every result, none coalesced, as the group waits
+// for it; one held longer is slow, and its queue coalesces. The other
+// member gets everything either way.
+func TestBacklogPaced(t *testing.T) {
+	exec := &fakeExec{group: make(chan int64), keyOf: func(int64) string { return "EUR/USD" },
+		backlog: func(at int64) bool { return at%10_000 != 0 }} // 10_000, 20_000: live again
+	tr := New(&Transport{Sharing: fakeSharing{}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
+	defer srv.Close()
+	defer tr.Shutdown()
+
+	held := dialFake(t, srv.URL, nil)
+	fast := dialFake(t, srv.URL, nil)
+	waitFor(t, func() bool { return groupMembers(tr) == 2 })
+	c := serverConn(t, tr, held.conn)
+
+	var sent []int64
+	// backlog pushes from..to from the backlog, then one live result,
+	// with c's writer held for hold.
+	backlog := func(from, to, live int64, hold time.Duration) {
+		c.wmu.Lock()
+		exec.group <- from // the writer takes it, and waits for the connection
+		sent = append(sent, from)
+		waitFor(t, func() bool {
+			c.queue.mu.Lock()
+			defer c.queue.mu.Unlock()
+			return c.queue.writing && len(c.queue.frames) == 0
+		})
+		time.AfterFunc(hold, c.wmu.Unlock)
+		for at := from + 1; at <= to; at++ {
+			exec.group <- at
+			sent = append(sent, at)
+		}
+		exec.group <- live
+		sent = append(sent, live)
+	}
+	t.Run("OK", func(t *testing.T) {
+		start := time.Now()
+		backlog(1, 2*maxQueued, 10_000, catchUpPatience/3)
+		want := append(seq(1, 2*maxQueued), 10_000)
+		if got := held.positions(len(want)); !slices.Equal(got, want) {
+			t.Errorf("held got %d results, %v…, want all %d in order", len(got), got[:5], len(want))
+		}
+		if got := tr.Stats().Coalesced.Load(); got != 0 {
+			t.Errorf("coalesced = %d, want 0: the member kept up", got)
+		}
+		if waited := time.Since(start); waited < catchUpPatience/3 {
+			t.Errorf("the backlog went out in %v, before the held writer was back", waited)
+		}
+	})
+	t.Run("Slow", func(t *testing.T) {
+		backlog(10_001, 10_000+2*maxQueued, 20_000, 2*catchUpPatience)
+		got := held.positions(maxQueued + 1)
+		if got := tr.Stats().Coalesced.Load(); got == 0 {
+			t.Error("coalesced = 0, want the slow member's queue coalesced")
+		}
+		if last := got[len(got)-1]; last != 20_000 {
+			t.Errorf("held got …%d last, want the latest value 20000", last)
+		}
+	})
+	if got := fast.positions(len(sent)); !slices.Equal(got, sent) {
+		t.Errorf("fast got %d results, %v…, want all %d in order", len(got), got[:5], len(sent))
+	}
+}
+
+func seq(from, to int64) []int64 {
+	var out []int64
+	for at := from; at <= to; at++ {
+		out = append(out, at)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package gorillaws
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,8 @@ type outFrame struct {
 type outQueue struct {
 	mu      sync.Mutex
 	frames  []outFrame
-	writing bool // a writer owns the connection
+	writing bool          // a writer owns the connection
+	room    chan struct{} // closed when a writer takes the queue; nil: nobody waits
 }
 
 // enqueue queues a result for c and hands c to a writer if none has it.
@@ -78,6 +80,7 @@ func (c *conn) flush() {
 			return
 		}
 		batch, q.frames = q.frames, batch[:0]
+		q.wake()
 		q.mu.Unlock()
 		c.wmu.Lock()
 		var err error
@@ -92,6 +95,7 @@ func (c *conn) flush() {
 			c.close(closeNormal, "")
 			q.mu.Lock()
 			q.frames, q.writing = nil, false
+			q.wake()
 			q.mu.Unlock()
 			return
 		}
@@ -134,5 +138,47 @@ func (p *writerPool) run() {
 		p.queue = p.queue[1:]
 		p.mu.Unlock()
 		c.flush()
+	}
+}
+
+// wake tells whoever waits for room (waitRoom) that the queue emptied.
+// q.mu is held.
+func (q *outQueue) wake() {
+	if q.room != nil {
+		close(q.room)
+		q.room = nil
+	}
+}
+
+// hasRoom reports whether c's queue is under half full: a group reading
+// a backlog waits for that before it queues more (group.pace).
+func (c *conn) hasRoom() bool {
+	c.queue.mu.Lock()
+	defer c.queue.mu.Unlock()
+	return len(c.queue.frames) < maxQueued/2
+}
+
+// waitRoom waits until c's queue is under half full or c is closed (then
+// nothing waits for it), and reports true; or false once ctx is done.
+func (c *conn) waitRoom(ctx context.Context) bool {
+	q := &c.queue
+	for {
+		q.mu.Lock()
+		if len(q.frames) < maxQueued/2 {
+			q.mu.Unlock()
+			return true
+		}
+		if q.room == nil {
+			q.room = make(chan struct{})
+		}
+		room := q.room
+		q.mu.Unlock()
+		select {
+		case <-room:
+		case <-c.ctx.Done():
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
 }
