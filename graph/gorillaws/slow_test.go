@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,44 +32,61 @@ func TestSlowMember(t *testing.T) {
 	slow := dialFake(t, srv.URL, nil)
 	fast := dialFake(t, srv.URL, nil)
 	waitFor(t, func() bool { return groupMembers(tr) == 2 })
-	c := serverConn(t, tr, slow.conn)
+	c, fc := serverConn(t, tr, slow.conn), serverConn(t, tr, fast.conn)
 
 	var sent []int64
+	// push streams results; the fast member keeps up with each (its
+	// writer takes it before the next), however the goroutines are
+	// scheduled.
 	push := func(from, to int64) {
+		t.Helper()
 		for at := from; at <= to; at++ {
-			exec.group <- at
+			select {
+			case exec.group <- at:
+			case <-time.After(3 * time.Second):
+				t.Fatalf("the group took no result %d: its stream is over", at)
+			}
 			sent = append(sent, at)
+			keptUp(t, fc)
 		}
 	}
 	// hold blocks c's writer: it has taken the first result off the
-	// queue and waits for the connection.
-	hold := func(at int64) {
+	// queue and waits for the connection. The returned release lets it go
+	// (again at the end of the subtest, so that a failure does not hold
+	// the next one).
+	hold := func(t *testing.T, at int64) (release func()) {
 		c.wmu.Lock()
+		release = sync.OnceFunc(c.wmu.Unlock)
+		t.Cleanup(release)
 		push(at, at)
 		waitFor(t, func() bool {
 			c.queue.mu.Lock()
 			defer c.queue.mu.Unlock()
 			return c.queue.writing && len(c.queue.frames) == 0
 		})
+		return release
 	}
 
 	t.Run("Coalesced", func(t *testing.T) {
-		hold(1)
-		push(2, 1+maxQueued)                                                 // fills the queue
-		push(2+maxQueued, 11+maxQueued)                                      // each replaces the last
-		waitFor(t, func() bool { return tr.Stats().Coalesced.Load() == 10 }) // pushed is not yet fanned out
-		c.wmu.Unlock()
+		release := hold(t, 1)
+		push(2, 1+maxQueued)            // fills the queue
+		push(2+maxQueued, 11+maxQueued) // each replaces the last
+		waitFor(t, func() bool { return tr.Stats().Coalesced.Load() >= 10 })
+		if got := tr.Stats().Coalesced.Load(); got != 10 {
+			t.Errorf("coalesced = %d, want 10", got)
+		}
+		release()
 		got := slow.positions(1 + maxQueued)
 		if got[maxQueued-1] != maxQueued || got[maxQueued] != 11+maxQueued {
 			t.Errorf("slow got …%v, want …%d %d: the queue in order, its last entry the latest value", got[maxQueued-1:], maxQueued, 11+maxQueued)
 		}
 	})
 	t.Run("Dropped", func(t *testing.T) {
-		hold(1000)
+		release := hold(t, 1000)
 		push(1001, 1000+maxQueued)
 		push(10_000, 10_000) // no queued twin: the connection goes
 		waitFor(t, func() bool { return c.ctx.Err() != nil })
-		c.wmu.Unlock()
+		release()
 		_, _, err := slow.conn.ReadMessage()
 		var ce *websocket.CloseError
 		if !errors.As(err, &ce) || ce.Code != closeTooSlow {
@@ -81,6 +100,24 @@ func TestSlowMember(t *testing.T) {
 	push(10_001, 10_001)
 	if got := fast.positions(len(sent)); !slices.Equal(got, sent) {
 		t.Errorf("fast got %d results, %v…, want all %d in order", len(got), got[:5], len(sent))
+	}
+}
+
+// keptUp waits until c's writer has taken every queued result.
+func keptUp(t *testing.T, c *conn) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		c.queue.mu.Lock()
+		n := len(c.queue.frames)
+		c.queue.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d results still queued for a member that reads", n)
+		}
+		runtime.Gosched()
 	}
 }
 
