@@ -85,7 +85,7 @@ test('GraphiQL runs a subscription over the websocket with the Headers pane toke
   await page.reload();
   await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
   await introspected;
-  await page.locator('.graphiql-query-editor').getByText('rateChanged').waitFor({ timeout: 10_000 });
+  await page.locator('.graphiql-query-editor').getByText('rateChanged', { exact: true }).waitFor({ timeout: 10_000 });
   await page.waitForTimeout(300);
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.result-window');

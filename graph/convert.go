@@ -2,7 +2,6 @@ package graph
 
 import (
 	"math/big"
-	"strconv"
 
 	"github.com/fxgraph/gateway/graph/gqlmodel"
 	"github.com/fxgraph/gateway/model"
@@ -11,7 +10,7 @@ import (
 // toGraphRate converts a stored rate for the graph, with its currencies.
 func toGraphRate(r *model.ExchangeRate, base, target *model.Currency) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
-		ID:        strconv.FormatInt(r.ID, 10),
+		ID:        rateGlobalID(base, target),
 		StoredID:  r.ID,
 		Base:      base,
 		Target:    target,
@@ -25,7 +24,7 @@ func toGraphRate(r *model.ExchangeRate, base, target *model.Currency) *gqlmodel.
 // from the stored rate's so that client caches keep the two apart.
 func toGraphInvertedRate(r *model.ExchangeRate, base, target *model.Currency) *gqlmodel.ExchangeRate {
 	return &gqlmodel.ExchangeRate{
-		ID:        "inverse-" + strconv.FormatInt(r.ID, 10),
+		ID:        rateGlobalID(target, base),
 		StoredID:  r.ID,
 		Base:      target,
 		Target:    base,

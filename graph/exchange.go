@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/fxgraph/gateway/graph/gqlmodel"
 	"github.com/fxgraph/gateway/model"
@@ -194,7 +195,9 @@ func (r *Resolver) listRates(ctx context.Context, filter model.RateFilter, a pag
 		return nil, err
 	}
 	edges, pi := keysetConnection(back, nodes, limit, id != 0,
-		func(_ int, rate *gqlmodel.ExchangeRate) string { return encodeCursor(rateCursor, rate.ID) },
+		func(_ int, rate *gqlmodel.ExchangeRate) string {
+			return encodeCursor(rateCursor, strconv.FormatInt(rate.StoredID, 10))
+		},
 		func(cursor string, rate *gqlmodel.ExchangeRate) *gqlmodel.ExchangeRateEdge {
 			return &gqlmodel.ExchangeRateEdge{Cursor: cursor, Node: rate}
 		})

@@ -100,8 +100,8 @@ func isSubscription(ctx context.Context) bool {
 const catalogCacheBytes = 32 << 20
 
 // setComplexity makes every connection cost `first` or `last` (or the
-// default page size) times its items: ten aliases of users(first: 1000)
-// cost what they ask for.
+// default page size) times its items, and nodes its ids times an item: ten
+// aliases of users(first: 1000) cost what they ask for.
 func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
 	c.Query.Currencies = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return child * pages.cost(first, last)
@@ -116,6 +116,7 @@ func setComplexity(c *generated.ComplexityRoot, pages PageSizes) {
 	c.Organization.Members = func(child int, _ *int, first *int, _ *string, last *int, _ *string) int {
 		return child * pages.cost(first, last)
 	}
+	c.Query.Nodes = func(child int, ids []string) int { return child * max(1, len(ids)) }
 	c.Query.Resources = func(child int, _ *gqlmodel.ResourceKind, _ *string, first *int, _ *string, last *int, _ *string) int {
 		return child * pages.cost(first, last)
 	}

@@ -20,7 +20,7 @@ import (
 )
 
 const (
-	idUserFields       = `id uuid username email fullName age gender authMethod category isActive isSuperuser reworkAvailable avatarUrl createdAt updatedAt`
+	idUserFields       = `id databaseId uuid username email fullName age gender authMethod category isActive isSuperuser reworkAvailable avatarUrl createdAt updatedAt`
 	idRegisterMutation = `mutation($u: String!, $p: String!, $c: String!) { register(input: {username: $u, password: $p, passwordConfirmation: $c}) { ` + idUserFields + ` } }`
 	idSignupMutation   = `mutation($e: String!, $p: String!, $n: String) { signup(input: {email: $e, password: $p, fullName: $n}) { ` + idUserFields + ` } }`
 	idUserQuery        = `query($id: ID!) { user(id: $id) { ` + idUserFields + ` } }`
@@ -226,7 +226,7 @@ func TestLoginGraph(t *testing.T) {
 			if a.refresh() == "" || a.AccessToken == "" {
 				t.Fatalf("login gave no tokens: %+v", a)
 			}
-			if a.User.ID != fmt.Sprint(u.ID) || a.User.Category != "API_CLIENT" || !a.User.IsActive {
+			if a.User.ID != idOf(u) || a.User.Category != "API_CLIENT" || !a.User.IsActive {
 				t.Errorf("login user = %+v, want the active API_CLIENT %d", a.User, u.ID)
 			}
 			if got := jwtPart(t, a.AccessToken, 0)["alg"]; got != "HS256" {
@@ -253,7 +253,7 @@ func TestLoginGraph(t *testing.T) {
 		})
 		t.Run("ByEmail", func(t *testing.T) {
 			for _, login := range []string{*u.Email, strings.ToUpper(*u.Email)} {
-				if a := idLogin(t, c, login, testPassword, ""); a.User.ID != fmt.Sprint(u.ID) {
+				if a := idLogin(t, c, login, testPassword, ""); a.User.ID != idOf(u) {
 					t.Errorf("login %s: user %s, want %d", login, a.User.ID, u.ID)
 				}
 			}
@@ -510,7 +510,7 @@ func TestUserManagement(t *testing.T) {
 		t.Run("UpdateMe", func(t *testing.T) {
 			var out struct{ UpdateMe idUserJSON }
 			as.mustData(t, idUpdateMe, map[string]any{"in": map[string]any{"fullName": "Una Updated", "avatarUrl": "https://example.com/a.png"}}, &out)
-			if got := out.UpdateMe; got.ID != fmt.Sprint(u.ID) || got.FullName == nil || *got.FullName != "Una Updated" || got.AvatarURL == nil {
+			if got := out.UpdateMe; got.ID != idOf(u) || got.FullName == nil || *got.FullName != "Una Updated" || got.AvatarURL == nil {
 				t.Errorf("updateMe = %+v, want own user with the new fields", got)
 			}
 			if me := idStoredUser(t, db, u.ID); me.FullName == nil || *me.FullName != "Una Updated" {
@@ -520,10 +520,10 @@ func TestUserManagement(t *testing.T) {
 			wantError(t, as.do(t, idUpdateMe, map[string]any{"in": map[string]any{"age": 0}}), "BAD_USER_INPUT", "age")
 		})
 		t.Run("User", func(t *testing.T) {
-			for _, id := range []string{otherID, other.UUID, strings.ToUpper(other.UUID)} {
+			for _, id := range []string{idOf(other), otherID, other.UUID, strings.ToUpper(other.UUID)} {
 				var out struct{ User idUserJSON }
 				as.mustData(t, idUserQuery, map[string]any{"id": id}, &out)
-				if out.User.ID != otherID || out.User.UUID != other.UUID {
+				if out.User.ID != idOf(other) || out.User.DatabaseID != other.ID || out.User.UUID != other.UUID {
 					t.Errorf("user(id: %s) = %+v, want user %s", id, out.User, otherID)
 				}
 			}
@@ -690,8 +690,7 @@ func TestLastActiveAdmin(t *testing.T) {
 	eachGraph(t, func(t *testing.T, c *client, db *store.DB) {
 		ctx := context.Background()
 		me := idMe(t, c) // newClient's ADMIN: the only one
-		var adminID int64
-		fmt.Sscan(me.ID, &adminID)
+		adminID := me.DatabaseID
 		stillAdmin := func(t *testing.T) {
 			t.Helper()
 			got := idStoredUser(t, db, adminID)

@@ -49,11 +49,16 @@ func optionalURL(field string, s *string, maxLen int) (*string, error) {
 	return v, nil
 }
 
-// parseUUID returns s as a canonical UUID, or EINVALID naming field.
-func parseUUID(field, s string) (string, error) {
-	u, err := uuid.Parse(s)
+// parseUUID returns the id of an object of type typ (a global id, or its
+// UUID) as a canonical UUID, or EINVALID naming field.
+func parseUUID(field, typ, id string) (string, error) {
+	key, err := legacyKey(field, typ, id)
 	if err != nil {
-		return "", model.Invalid(field, "%s must be a UUID", field)
+		return "", err
+	}
+	u, err := uuid.Parse(key)
+	if err != nil {
+		return "", model.Invalid(field, "%s must be a global id or a UUID", field)
 	}
 	return u.String(), nil
 }

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/base64"
 	"slices"
 	"strconv"
 	"testing"
@@ -42,7 +43,14 @@ func mustOrg(t *testing.T, c *client, name string) orgJSON {
 	return out.CreateOrganization
 }
 
-func idOf(u testUser) string { return strconv.FormatInt(u.ID, 10) }
+// idOf returns the global id of u, pinned here: the base64url of "User:"
+// and the numeric id.
+func idOf(u testUser) string { return globalID("User", strconv.FormatInt(u.ID, 10)) }
+
+// globalID is the graph's global id of the object of type typ with key.
+func globalID(typ, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + key))
+}
 
 func TestOrganizations(t *testing.T) {
 	eachGraph(t, func(t *testing.T, admin *client, db *store.DB) {

@@ -12,7 +12,7 @@ import (
 // findOrganization returns the organization with the UUID. EINVALID,
 // ENOTFOUND.
 func (r *Resolver) findOrganization(ctx context.Context, field, id string) (*model.Organization, error) {
-	uid, err := parseUUID(field, id)
+	uid, err := parseUUID(field, nodeOrganization, id)
 	if err != nil {
 		return nil, err
 	}

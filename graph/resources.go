@@ -79,7 +79,7 @@ func (r *Resolver) listResources(ctx context.Context, p *model.Principal, kind *
 // findResource returns a resource its owner, members of its organization
 // or an ADMIN may read. EINVALID, ENOTFOUND, EFORBIDDEN.
 func (r *Resolver) findResource(ctx context.Context, p *model.Principal, id string) (*model.Resource, error) {
-	uid, err := parseUUID("id", id)
+	uid, err := parseUUID("id", nodeResource, id)
 	if err != nil {
 		return nil, err
 	}

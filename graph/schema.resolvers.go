@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/fxgraph/gateway/graph/generated"
 	"github.com/fxgraph/gateway/graph/gqlmodel"
@@ -15,8 +14,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+func (r *currencyResolver) ID(ctx context.Context, obj *model.Currency) (string, error) {
+	return currencyGlobalID(obj), nil
+}
+
 func (r *membershipResolver) ID(ctx context.Context, obj *model.Membership) (string, error) {
-	return obj.UUID, nil
+	return globalID(nodeMembership, obj.UUID), nil
 }
 
 func (r *membershipResolver) User(ctx context.Context, obj *model.Membership) (*model.User, error) {
@@ -356,7 +359,7 @@ func (r *mutationResolver) MigrateResources(ctx context.Context, organizationID 
 }
 
 func (r *organizationResolver) ID(ctx context.Context, obj *model.Organization) (string, error) {
-	return obj.UUID, nil
+	return globalID(nodeOrganization, obj.UUID), nil
 }
 
 func (r *organizationResolver) Owner(ctx context.Context, obj *model.Organization) (*model.User, error) {
@@ -372,6 +375,14 @@ func (r *organizationResolver) Members(ctx context.Context, obj *model.Organizat
 		return nil, err
 	}
 	return r.listMembers(ctx, obj, offset, pageArgs{first, after, last, before})
+}
+
+func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
+	return r.node(ctx, id)
+}
+
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
+	return r.nodes(ctx, ids)
 }
 
 // Currencies is the resolver for the currencies field.
@@ -505,7 +516,7 @@ func (r *queryResolver) Resource(ctx context.Context, id string) (*model.Resourc
 }
 
 func (r *resourceResolver) ID(ctx context.Context, obj *model.Resource) (string, error) {
-	return obj.UUID, nil
+	return globalID(nodeResource, obj.UUID), nil
 }
 
 func (r *resourceResolver) Kind(ctx context.Context, obj *model.Resource) (gqlmodel.ResourceKind, error) {
@@ -531,12 +542,14 @@ func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, ta
 }
 
 func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {
-	return strconv.FormatInt(obj.ID, 10), nil
+	return userGlobalID(obj), nil
 }
 
 func (r *userResolver) IsSuperuser(ctx context.Context, obj *model.User) (bool, error) {
 	return obj.IsAdmin(), nil
 }
+
+func (r *Resolver) Currency() generated.CurrencyResolver { return &currencyResolver{r} }
 
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
 
@@ -553,6 +566,7 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
+	currencyResolver     struct{ *Resolver }
 	membershipResolver   struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	organizationResolver struct{ *Resolver }

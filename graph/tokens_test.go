@@ -37,6 +37,7 @@ var idAPIScopes = []string{"currency:create", "currency:request", "currency:upda
 // idUserJSON is a User of the graph.
 type idUserJSON struct {
 	ID, UUID                  string
+	DatabaseID                int64
 	Username, Email, FullName *string
 	Age, Gender               *int
 	AuthMethod                int
@@ -222,7 +223,7 @@ func waitRefused(t *testing.T, c *client, token, probe string) {
 func idMe(t *testing.T, c *client) idUserJSON {
 	t.Helper()
 	var out struct{ Me idUserJSON }
-	c.mustData(t, `{ me { id uuid username category isActive isSuperuser } }`, nil, &out)
+	c.mustData(t, `{ me { id databaseId uuid username category isActive isSuperuser } }`, nil, &out)
 	return out.Me
 }
 
@@ -237,13 +238,13 @@ func TestTokenSecurity(t *testing.T) {
 			return forgeClaims(u.ID, "access", idAPIScopes, time.Now(), 30*time.Minute)
 		}
 		t.Run("OK", func(t *testing.T) {
-			if me := idMe(t, c.as(u.token)); me.ID != fmt.Sprint(u.ID) {
+			if me := idMe(t, c.as(u.token)); me.ID != idOf(u) {
 				t.Errorf("me.id = %s, want %d", me.ID, u.ID)
 			}
 			// The control of the forged tokens below: the same claims,
 			// signed as the gateway signs, are accepted, so each refusal
 			// below is for the one thing changed.
-			if me := idMe(t, c.as(signToken(t, jwt.SigningMethodHS256, []byte(testKey), valid()))); me.ID != fmt.Sprint(u.ID) {
+			if me := idMe(t, c.as(signToken(t, jwt.SigningMethodHS256, []byte(testKey), valid()))); me.ID != idOf(u) {
 				t.Errorf("self-signed HS256 token: me.id = %s, want %d", me.ID, u.ID)
 			}
 			// The scheme is case-insensitive (RFC 7235).
@@ -489,7 +490,7 @@ func TestDeactivatedAndDeletedUsers(t *testing.T) {
 			wantAccepted(t, c, v.token, idCurrencyProbe)
 			var out struct{ DeleteUser idUserJSON }
 			c.mustData(t, `mutation($id: ID!) { deleteUser(id: $id) { id username } }`, map[string]any{"id": fmt.Sprint(v.ID)}, &out)
-			if out.DeleteUser.ID != fmt.Sprint(v.ID) {
+			if out.DeleteUser.ID != idOf(v) {
 				t.Errorf("deleteUser answered %+v, want user %d", out.DeleteUser, v.ID)
 			}
 			// currencies needs no user row: only the revocation refuses it.
@@ -518,7 +519,7 @@ func TestRefreshTokenGraph(t *testing.T) {
 			if second.AccessToken == first.AccessToken || second.refresh() == "" || second.refresh() == first.refresh() {
 				t.Fatalf("refresh answered the old tokens, want new ones")
 			}
-			if second.User.ID != fmt.Sprint(u.ID) {
+			if second.User.ID != idOf(u) {
 				t.Errorf("refresh user = %s, want %d", second.User.ID, u.ID)
 			}
 			if got := jwtPart(t, second.AccessToken, 1)["device_id"]; got != "laptop" {

@@ -19,6 +19,24 @@ type tracedQuery struct {
 	tracer trace.Tracer
 }
 
+// Node runs Query.node in its span.
+func (t tracedQuery) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
+	ctx, span := t.tracer.Start(ctx, "Query.node")
+	defer span.End()
+	res, err := t.next.Node(ctx, id)
+	endSpan(span, err)
+	return res, err
+}
+
+// Nodes runs Query.nodes in its span.
+func (t tracedQuery) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
+	ctx, span := t.tracer.Start(ctx, "Query.nodes")
+	defer span.End()
+	res, err := t.next.Nodes(ctx, ids)
+	endSpan(span, err)
+	return res, err
+}
+
 // Currencies runs Query.currencies in its span.
 func (t tracedQuery) Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error) {
 	ctx, span := t.tracer.Start(ctx, "Query.currencies")

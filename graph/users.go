@@ -20,15 +20,19 @@ var (
 	errRegistrationClosed = model.Errorf(model.EFORBIDDEN, "Registration is closed: an ADMIN creates users")
 )
 
-// parseUserRef reads a user id: a decimal integer or a UUID. EINVALID else.
+// parseUserRef reads a user id: a global id, a decimal integer or a UUID.
+// EINVALID else.
 func parseUserRef(field, s string) (id int64, uid string, err error) {
+	if s, err = legacyKey(field, nodeUser, s); err != nil {
+		return 0, "", err
+	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return n, "", nil
 	}
 	if u, err := uuid.Parse(s); err == nil {
 		return 0, u.String(), nil
 	}
-	return 0, "", model.Invalid(field, "%s must be a user's numeric id or UUID", field)
+	return 0, "", model.Invalid(field, "%s must be a user's global id, numeric id or UUID", field)
 }
 
 // findUser returns the user with the numeric id or UUID: EINVALID, ENOTFOUND.

@@ -82,6 +82,8 @@ type OrganizationService interface {
 	// FindMembers returns the memberships the filter selects ordered by
 	// joining time, and the organization's count of members.
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Membership, int, error)
+	// FindMembershipByUUID returns ENOTFOUND when there is none.
+	FindMembershipByUUID(ctx context.Context, uuid string) (*Membership, error)
 	// IsMember reports whether the user is a member.
 	IsMember(ctx context.Context, orgID, userID int64) (bool, error)
 	// AddMember adds a member. ENOTFOUND for an unknown user, ECONFLICT

@@ -14,7 +14,8 @@ import (
 var (
 	_ model.OrganizationService = (*DB)(nil)
 
-	errOrgNotFound = model.Errorf(model.ENOTFOUND, "Organization not found")
+	errOrgNotFound        = model.Errorf(model.ENOTFOUND, "Organization not found")
+	errMembershipNotFound = model.Errorf(model.ENOTFOUND, "Membership not found")
 )
 
 // organizationRow is a row of organizations.
@@ -181,6 +182,15 @@ func (db *DB) FindMembers(ctx context.Context, f model.MemberFilter) ([]*model.M
 		return nil, 0, wrap("find members", err)
 	}
 	return convertRows(rows, toMembership), int(total), nil
+}
+
+// FindMembershipByUUID returns the membership with the UUID. ENOTFOUND.
+func (db *DB) FindMembershipByUUID(ctx context.Context, id string) (*model.Membership, error) {
+	row := new(membershipRow)
+	if err := db.bun.NewSelect().Model(row).Where("m.uuid = ?", strings.ToLower(id)).Scan(ctx); err != nil {
+		return nil, translate("find membership", err, errMembershipNotFound, nil, nil)
+	}
+	return toMembership(row), nil
 }
 
 // IsMember reports whether the user is a member of the organization.

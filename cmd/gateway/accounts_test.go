@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -115,7 +114,7 @@ func TestAccountsFailedWritesChangeNothing(t *testing.T) {
 
 // accountsFromGraph is the accounts shape of a user node of the graph.
 func accountsFromGraph(node map[string]any) map[string]any {
-	id, _ := strconv.Atoi(node["id"].(string))
+	id, _ := node["databaseId"].(float64)
 	name := node["username"]
 	if name == nil {
 		name = ""
@@ -157,8 +156,8 @@ func TestAccountsParity(t *testing.T) {
 	}
 	t.Run("Token", func(t *testing.T) {
 		token := accountsToken(t, base, "alice@example.com", "alice-pw-1", 200)
-		if me := graphQLData(t, base, token, `{ me { id } }`)["me"].(map[string]any); me["id"] != users["alice"].id {
-			t.Errorf("me: got %v, want %v", me["id"], users["alice"].id)
+		if me := graphQLData(t, base, token, `{ me { databaseId } }`)["me"].(map[string]any); fmt.Sprint(me["databaseId"]) != users["alice"].id {
+			t.Errorf("me: got %v, want %v", me["databaseId"], users["alice"].id)
 		}
 		payload, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
 		if err != nil {

@@ -37,48 +37,45 @@ type fxRESTRate struct {
 }
 
 // gqlCurrency is a Currency as the graph answers fxCurrencyFields.
-type gqlCurrency struct{ ID, Code, Name, Sign string }
+type gqlCurrency struct {
+	DatabaseID       int64
+	Code, Name, Sign string
+}
 
 // gqlRate is an ExchangeRate as the graph answers fxRateFields.
 type gqlRate struct {
-	ID           string
+	DatabaseID   int64
 	Inverted     bool
 	Rate         string
 	Base, Target gqlCurrency
 }
 
 const (
-	fxCurrencyFields = `{ id code name sign }`
-	fxRateFields     = `{ id inverted rate base { id code name sign } target { id code name sign } }`
+	fxCurrencyFields = `{ databaseId code name sign }`
+	fxRateFields     = `{ databaseId inverted rate base { databaseId code name sign } target { databaseId code name sign } }`
 )
 
 // fxRatePlaces is how many decimals a rate has on REST (rules §4).
 const fxRatePlaces = 6
 
-// asREST is the fx answer of a graph currency: the same id, as a number.
+// asREST is the fx answer of a graph currency: its databaseId is the id.
 func (c gqlCurrency) asREST(t *testing.T) fxRESTCurrency {
 	t.Helper()
-	id, err := strconv.ParseInt(c.ID, 10, 64)
-	if err != nil {
-		t.Errorf("currency id: got %q, want a decimal integer", c.ID)
+	if c.DatabaseID <= 0 {
+		t.Errorf("currency databaseId: got %d, want a positive id", c.DatabaseID)
 	}
-	return fxRESTCurrency{ID: id, Name: c.Name, Code: c.Code, Sign: c.Sign}
+	return fxRESTCurrency{ID: c.DatabaseID, Name: c.Name, Code: c.Code, Sign: c.Sign}
 }
 
 // asREST is the fx answer of a graph rate: the id of the stored rate (an
-// inverse's graph id is "inverse-<id of the stored reverse pair>", REST
-// answers the stored pair's id) and the rate rounded to six places.
+// inverse's databaseId is its stored reverse pair's, as REST answers) and
+// the rate rounded to six places.
 func (r gqlRate) asREST(t *testing.T) fxRESTRate {
 	t.Helper()
-	text := r.ID
-	if r.Inverted {
-		text = strings.TrimPrefix(text, "inverse-")
+	if r.DatabaseID <= 0 {
+		t.Errorf("rate databaseId: got %d (inverted %v), want a positive id", r.DatabaseID, r.Inverted)
 	}
-	id, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		t.Errorf("rate id: got %q (inverted %v), want a decimal integer", r.ID, r.Inverted)
-	}
-	return fxRESTRate{ID: id, BaseCurrency: r.Base.asREST(t), TargetCurrency: r.Target.asREST(t),
+	return fxRESTRate{ID: r.DatabaseID, BaseCurrency: r.Base.asREST(t), TargetCurrency: r.Target.asREST(t),
 		Rate: json.Number(fxDecimal(t, r.Rate).Round(fxRatePlaces).String())}
 }
 
@@ -182,7 +179,7 @@ func TestFXParity(t *testing.T) {
 		var ids []string
 		for _, r := range rates {
 			if r.Base.Code == code || r.Target.Code == code {
-				ids = append(ids, r.ID)
+				ids = append(ids, fmt.Sprint(r.DatabaseID))
 			}
 		}
 		return ids

@@ -166,8 +166,8 @@ func fxUsersGateway(t *testing.T, backend string) (base string, tokens, values m
 	fxGQL(t, base, admin, `mutation { createUser(input: {email: "mail.only@example.com", password: "mail-pw-12"}) { id } }`)
 	values = map[string]string{}
 	for _, name := range []string{"fx_admin", "fx_trader", "fx_viewer", "fx_idle"} {
-		u := fxGQL(t, base, admin, fmt.Sprintf(`{ userByUsername(username: %q) { id uuid } }`, name))["userByUsername"].(map[string]any)
-		values[strings.TrimPrefix(name, "fx_")] = u["id"].(string)
+		u := fxGQL(t, base, admin, fmt.Sprintf(`{ userByUsername(username: %q) { databaseId uuid } }`, name))["userByUsername"].(map[string]any)
+		values[strings.TrimPrefix(name, "fx_")] = fmt.Sprint(u["databaseId"])
 		values[strings.TrimPrefix(name, "fx_")+"_uuid"] = u["uuid"].(string)
 	}
 	values["admin_id"] = values["admin"]
@@ -574,21 +574,20 @@ func TestFXAdminUsers(t *testing.T) {
 
 // gqlUser is a User as the graph answers fxUserFields.
 type gqlUser struct {
-	ID       string
-	Username *string
-	Email    *string
-	Category string
-	IsActive bool
+	DatabaseID int64
+	Username   *string
+	Email      *string
+	Category   string
+	IsActive   bool
 }
 
 // fxUserFields selects what a gqlUser holds.
-const fxUserFields = `{ id username email category isActive }`
+const fxUserFields = `{ databaseId username email category isActive }`
 
 // asREST is the fx UserOut of a graph user: the name they sign in with
 // (username, else email) and the numeric id.
 func asREST(u gqlUser) fxUserOut {
-	var id int64
-	fmt.Sscan(u.ID, &id)
+	id := u.DatabaseID
 	name := u.Username
 	if name == nil {
 		name = u.Email

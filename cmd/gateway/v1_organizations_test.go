@@ -39,7 +39,7 @@ func v1OrgGateway(t *testing.T, backend string) (base string, tokens, values map
 		tokens[name] = loginOnDevice(t, base, u[0], u[2], "v1-org-test")
 	}
 	for _, org := range []string{"Acme", "Beta", "Gamma"} {
-		out := fxGQL(t, base, tokens["ann"], fmt.Sprintf(`mutation { createOrganization(input: {name: %q, avatarImageUrl: "https://cdn.example/%s.png", description: "The %s team"}) { id } }`, org, org, org))
+		out := fxGQL(t, base, tokens["ann"], fmt.Sprintf(`mutation { createOrganization(input: {name: %q, avatarImageUrl: "https://cdn.example/%s.png", description: "The %s team"}) { id: uuid } }`, org, org, org))
 		values[strings.ToLower(org)] = out["createOrganization"].(map[string]any)["id"].(string)
 	}
 	fxGQL(t, base, tokens["ann"], fmt.Sprintf(`mutation { addOrganizationMember(organizationId: %q, userId: %q) { id } }`, values["gamma"], values["bob"]))
@@ -61,7 +61,7 @@ func v1Resource(t *testing.T, base, token, kind, name, org string) string {
 	if org != "" {
 		orgArg = fmt.Sprintf(", organizationId: %q", org)
 	}
-	out := fxGQL(t, base, token, fmt.Sprintf(`mutation { createResource(input: {kind: %s, name: %q%s}) { id } }`, kind, name, orgArg))
+	out := fxGQL(t, base, token, fmt.Sprintf(`mutation { createResource(input: {kind: %s, name: %q%s}) { id: uuid } }`, kind, name, orgArg))
 	return out["createResource"].(map[string]any)["id"].(string)
 }
 
@@ -229,7 +229,7 @@ func v1OrgAfterCases(t *testing.T, base string, tokens, values map[string]string
 	})
 	t.Run("MigrationMovedTheKindsAsked", func(t *testing.T) {
 		got := map[string]int{}
-		out := fxGQL(t, base, tokens["bob"], `{ resources { edges { node { kind organization { id } } } } }`)
+		out := fxGQL(t, base, tokens["bob"], `{ resources { edges { node { kind organization { id: uuid } } } } }`)
 		for _, e := range out["resources"].(map[string]any)["edges"].([]any) {
 			n := e.(map[string]any)["node"].(map[string]any)
 			if n["organization"] == nil {
@@ -258,7 +258,7 @@ func v1OrgAfterCases(t *testing.T, base string, tokens, values map[string]string
 // personal.
 func v1ResourceOrg(t *testing.T, base, token, id string) any {
 	t.Helper()
-	out := fxGQL(t, base, token, fmt.Sprintf(`{ resource(id: %q) { organization { id } } }`, id))
+	out := fxGQL(t, base, token, fmt.Sprintf(`{ resource(id: %q) { organization { id: uuid } } }`, id))
 	return out["resource"].(map[string]any)["organization"]
 }
 
@@ -282,7 +282,7 @@ func v1Get(t *testing.T, base string, tokens map[string]string, token, method, p
 // same data: they come from the same resolvers.
 func TestV1OrgParity(t *testing.T) {
 	base, tokens, values := v1OrgGateway(t, storetest.SQLite)
-	const orgFields = `id name avatarImageUrl avatarImageMedia description reworkAvailable owner { uuid } createdAt updatedAt`
+	const orgFields = `id: uuid name avatarImageUrl avatarImageMedia description reworkAvailable owner { uuid } createdAt updatedAt`
 	// sameOrg compares a v1 organization with the graph's.
 	sameOrg := func(t *testing.T, rest, gql map[string]any) {
 		t.Helper()
@@ -332,7 +332,7 @@ func TestV1OrgParity(t *testing.T) {
 	t.Run("List", func(t *testing.T) {
 		for _, who := range []string{"ann", "bob", "admin"} {
 			rest := v1Get(t, base, tokens, who, "GET", "/api/v1/organizations?search=a&skip=1&limit=2", "")
-			gql := fxGQL(t, base, tokens[who], `{ organizations(search: "a", offset: 1, first: 2) { totalCount edges { node { id } } } }`)["organizations"].(map[string]any)
+			gql := fxGQL(t, base, tokens[who], `{ organizations(search: "a", offset: 1, first: 2) { totalCount edges { node { id: uuid } } } }`)["organizations"].(map[string]any)
 			var restIDs, gqlIDs []any
 			for _, o := range rest["data"].([]any) {
 				restIDs = append(restIDs, o.(map[string]any)["id"])

@@ -26,7 +26,7 @@ func TestV1RoutesParity(t *testing.T) {
 		for _, o := range v1Get(t, base, tokens, who, "GET", orgs+"?limit=1000", "")["data"].([]any) {
 			rest = append(rest, o.(map[string]any)["id"].(string))
 		}
-		out := fxGQL(t, base, tokens[who], `{ organizations(first: 1000) { edges { node { id } } } }`)
+		out := fxGQL(t, base, tokens[who], `{ organizations(first: 1000) { edges { node { id: uuid } } } }`)
 		for _, e := range out["organizations"].(map[string]any)["edges"].([]any) {
 			gql = append(gql, e.(map[string]any)["node"].(map[string]any)["id"].(string))
 		}
@@ -78,13 +78,13 @@ func TestV1RoutesParity(t *testing.T) {
 			}
 		}
 		// Its resources went back to their owner's personal space.
-		out := fxGQL(t, base, tokens["bob"], fmt.Sprintf(`{ resource(id: %q) { organization { id } owner { uuid } } }`, values["gamma_style"]))["resource"].(map[string]any)
+		out := fxGQL(t, base, tokens["bob"], fmt.Sprintf(`{ resource(id: %q) { organization { id: uuid } owner { uuid } } }`, values["gamma_style"]))["resource"].(map[string]any)
 		if out["organization"] != nil || out["owner"].(map[string]any)["uuid"] != values["bob"] {
 			t.Errorf("the Gamma style: got %v, want bob's, personal", out)
 		}
 
 		// The reverse: deleted on GraphQL, gone on REST.
-		zeta := fxGQL(t, base, tokens["ann"], `mutation { createOrganization(input: {name: "Zeta", avatarImageUrl: "https://cdn.example/z.png"}) { id } }`)["createOrganization"].(map[string]any)["id"].(string)
+		zeta := fxGQL(t, base, tokens["ann"], `mutation { createOrganization(input: {name: "Zeta", avatarImageUrl: "https://cdn.example/z.png"}) { id: uuid } }`)["createOrganization"].(map[string]any)["id"].(string)
 		hat := v1Resource(t, base, tokens["ann"], "PRODUCTS", "Zeta hat", zeta)
 		fxGQL(t, base, tokens["ann"], fmt.Sprintf(`mutation { deleteOrganization(id: %q) { id } }`, zeta))
 		if status, body := (routeCase{name: "get", method: "GET", path: orgs + "/" + zeta, token: "ann"}).call(t, base, tokens); status != http.StatusNotFound {

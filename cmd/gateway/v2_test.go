@@ -36,11 +36,11 @@ func usersGateway(t *testing.T, backend string) (base string, tokens map[string]
 		{"carol", `username: "v2_carol", password: "carol-pw-1"`},
 		{"dora", `username: "v2_dora", password: "dora-pw-1", isActive: false`},
 	} {
-		out := graphQLData(t, base, tokens["admin"], fmt.Sprintf(`mutation { createUser(input: {%s}) { id uuid } }`, u.input))
+		out := graphQLData(t, base, tokens["admin"], fmt.Sprintf(`mutation { createUser(input: {%s}) { databaseId uuid } }`, u.input))
 		users[u.key] = fixtureOf(out["createUser"])
 	}
 	for key, token := range map[string]string{"admin": tokens["admin"], "client": tokens["client"]} {
-		users[key] = fixtureOf(graphQLData(t, base, token, `{ me { id uuid } }`)["me"])
+		users[key] = fixtureOf(graphQLData(t, base, token, `{ me { databaseId uuid } }`)["me"])
 	}
 	tokens["alice"] = loginOnDevice(t, base, "v2_alice", "alice-pw-1", "rest-test")
 	tokens["bob"] = loginOnDevice(t, base, "v2_bob", "bob-pw-1", "rest-test")
@@ -61,13 +61,13 @@ func graphQLData(t *testing.T, base, token, query string) map[string]any {
 
 func fixtureOf(v any) userFixture {
 	m, _ := v.(map[string]any)
-	id, _ := m["id"].(string)
+	id := fmt.Sprint(m["databaseId"])
 	uid, _ := m["uuid"].(string)
 	return userFixture{id: id, uuid: uid}
 }
 
 // graphUserFields are the fields of a user the parity tests compare.
-const graphUserFields = `id uuid username email fullName age gender authMethod category isActive isSuperuser avatarUrl createdAt updatedAt`
+const graphUserFields = `databaseId uuid username email fullName age gender authMethod category isActive isSuperuser avatarUrl createdAt updatedAt`
 
 // usersSnapshot returns every user as the graph shows them, to compare
 // before and after requests that must change nothing.
@@ -218,7 +218,7 @@ func failedWritesChangeNothing(t *testing.T, surface string, writes func(map[str
 // v2FromGraph is the v2 shape of a user node of the graph.
 func v2FromGraph(t *testing.T, node map[string]any) map[string]any {
 	t.Helper()
-	id, _ := strconv.Atoi(node["id"].(string))
+	id, _ := node["databaseId"].(float64)
 	unix := func(key string) float64 {
 		ts, err := time.Parse(time.RFC3339Nano, node[key].(string))
 		if err != nil {

@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Currency() CurrencyResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
@@ -90,6 +91,7 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Inverted  func(childComplexity int) int
 		Rate      func(childComplexity int) int
+		StoredID  func(childComplexity int) int
 		Target    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
@@ -108,6 +110,7 @@ type ComplexityRoot struct {
 	Membership struct {
 		ID       func(childComplexity int) int
 		JoinedAt func(childComplexity int) int
+		UUID     func(childComplexity int) int
 		User     func(childComplexity int) int
 	}
 
@@ -173,6 +176,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		Owner            func(childComplexity int) int
 		ReworkAvailable  func(childComplexity int) int
+		UUID             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 	}
 
@@ -202,6 +206,8 @@ type ComplexityRoot struct {
 		ExchangeRate   func(childComplexity int, pair string) int
 		ExchangeRates  func(childComplexity int, base *string, target *string, first *int, after *string, last *int, before *string) int
 		Me             func(childComplexity int) int
+		Node           func(childComplexity int, id string) int
+		Nodes          func(childComplexity int, ids []string) int
 		Organization   func(childComplexity int, id string) int
 		Organizations  func(childComplexity int, search *string, offset *int, first *int, after *string, last *int, before *string) int
 		Resource       func(childComplexity int, id string) int
@@ -232,6 +238,7 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 		Owner        func(childComplexity int) int
 		Payload      func(childComplexity int) int
+		UUID         func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -284,8 +291,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CurrencyResolver interface {
+	ID(ctx context.Context, obj *model.Currency) (string, error)
+}
 type MembershipResolver interface {
 	ID(ctx context.Context, obj *model.Membership) (string, error)
+
 	User(ctx context.Context, obj *model.Membership) (*model.User, error)
 }
 type MutationResolver interface {
@@ -325,6 +336,8 @@ type OrganizationResolver interface {
 	Members(ctx context.Context, obj *model.Organization, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.MembershipConnection, error)
 }
 type QueryResolver interface {
+	Node(ctx context.Context, id string) (gqlmodel.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error)
 	Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error)
 	Currency(ctx context.Context, code string) (*model.Currency, error)
 	ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string, last *int, before *string) (*gqlmodel.ExchangeRateConnection, error)
@@ -342,6 +355,7 @@ type QueryResolver interface {
 }
 type ResourceResolver interface {
 	ID(ctx context.Context, obj *model.Resource) (string, error)
+
 	Kind(ctx context.Context, obj *model.Resource) (gqlmodel.ResourceKind, error)
 
 	Owner(ctx context.Context, obj *model.Resource) (*model.User, error)
@@ -472,7 +486,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Currency.CreatedAt(childComplexity), true
-	case "Currency.id":
+	case "Currency.id", "Currency.databaseId":
 		if e.ComplexityRoot.Currency.ID == nil {
 			break
 		}
@@ -553,6 +567,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExchangeRate.Rate(childComplexity), true
+	case "ExchangeRate.databaseId":
+		if e.ComplexityRoot.ExchangeRate.StoredID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.StoredID(childComplexity), true
 	case "ExchangeRate.target":
 		if e.ComplexityRoot.ExchangeRate.Target == nil {
 			break
@@ -610,6 +630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.JoinedAt(childComplexity), true
+	case "Membership.uuid":
+		if e.ComplexityRoot.Membership.UUID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.UUID(childComplexity), true
 	case "Membership.user":
 		if e.ComplexityRoot.Membership.User == nil {
 			break
@@ -1043,6 +1069,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.ReworkAvailable(childComplexity), true
+	case "Organization.uuid":
+		if e.ComplexityRoot.Organization.UUID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.UUID(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
@@ -1180,6 +1212,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.organization":
 		if e.ComplexityRoot.Query.Organization == nil {
 			break
@@ -1361,6 +1415,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resource.Payload(childComplexity), true
+	case "Resource.uuid":
+		if e.ComplexityRoot.Resource.UUID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.UUID(childComplexity), true
 	case "Resource.updatedAt":
 		if e.ComplexityRoot.Resource.UpdatedAt == nil {
 			break
@@ -1466,7 +1526,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Gender(childComplexity), true
-	case "User.id":
+	case "User.id", "User.databaseId":
 		if e.ComplexityRoot.User.ID == nil {
 			break
 		}
@@ -1658,10 +1718,21 @@ scalar Decimal
 "An instant, serialised as an RFC 3339 string in UTC."
 scalar Time
 
-"A currency, such as USD."
-type Currency {
-  "The numeric id, as the fx surface gives it."
+"""
+An object with a global id (Relay's global object identification): ` + "`" + `node(id:)` + "`" + ` reads any of
+them again from that id alone.
+"""
+interface Node {
+  "Opaque and unique across every type: give it to ` + "`" + `node(id:)` + "`" + ` or to any argument that takes this object's id."
   id: ID!
+}
+
+"A currency, such as USD."
+type Currency implements Node {
+  "The global id (Node)."
+  id: ID!
+  "The numeric id, as the fx surface gives it."
+  databaseId: Int!
   "Three upper-case letters."
   code: String!
   "The currency's name, such as \"US Dollar\"."
@@ -1675,9 +1746,11 @@ type Currency {
 }
 
 "The stored rate of one direction of a pair: one unit of base buys ` + "`" + `rate` + "`" + ` units of target."
-type ExchangeRate {
-  "The numeric id of the stored pair."
+type ExchangeRate implements Node {
+  "The global id (Node): that of the pair as asked, so an inverse and its stored pair differ."
   id: ID!
+  "The numeric id of the stored pair (for an inverse, of the stored reverse pair)."
+  databaseId: Int!
   "The currency one unit of which the rate prices."
   base: Currency!
   "The currency the rate is in."
@@ -1770,6 +1843,22 @@ type ExchangeRateConnection {
 
 "Reads: currencies, rates and conversions; users; organizations and resources."
 type Query {
+  """
+  The object with the global id, read as the field that returns it reads it: the same
+  authorization, the same errors. BAD_USER_INPUT for an id that is not a global id.
+  """
+  node(
+    "A global id (Node.id)."
+    id: ID!
+  ): Node
+  """
+  The objects with the global ids, in their order, each read as ` + "`" + `node` + "`" + ` reads it: null, with an
+  error at its index, for one that cannot be read. At most 100 ids.
+  """
+  nodes(
+    "Global ids (Node.id), at most 100."
+    ids: [ID!]!
+  ): [Node]!
   "Currencies ordered by code. ` + "`" + `first` + "`" + ` is 1..1000, default 100."
   currencies(
     "How many to return: 1 to 1000, default 100."
@@ -1899,9 +1988,11 @@ enum UserCategory {
 }
 
 "One identity, seen by every surface."
-type User {
-  "The numeric id (fx and accounts)."
+type User implements Node {
+  "The global id (Node)."
   id: ID!
+  "The numeric id (fx and accounts)."
+  databaseId: Int!
   "The UUID (v1 and v2)."
   uuid: ID!
   "The sign-in name (fx and accounts); null for a user who signed up with an email only."
@@ -2068,9 +2159,9 @@ input UpdateUserInput {
 extend type Query {
   "The signed-in user."
   me: User!
-  "A user by numeric id or UUID. Any signed-in user."
+  "A user by global id, numeric id or UUID. Any signed-in user."
   user(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
   ): User
   "ADMIN only. NOT_FOUND when nobody has the username."
@@ -2147,7 +2238,7 @@ extend type Mutation {
   ): User!
   "The user themself or an ADMIN; only an ADMIN changes category, isSuperuser or isActive."
   updateUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
     "What to change."
     input: UpdateUserInput!
@@ -2166,36 +2257,36 @@ extend type Mutation {
   ): Boolean!
   "Sets the user's password without the current one: the user themself only (FORBIDDEN otherwise), even for an ADMIN."
   setUserPassword(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
     "The new password."
     password: String!
   ): User!
   "ADMIN only; an ADMIN cannot delete themselves; the last active ADMIN is never deleted."
   deleteUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
   ): User!
   "ADMIN only. CONFLICT when the user is active already or is an ADMIN."
   activateUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
   ): User!
   "ADMIN only; revokes all the user's tokens. CONFLICT when the user is inactive already or is an ADMIN."
   deactivateUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
   ): User!
   "ADMIN only. ` + "`" + `to` + "`" + ` must be above the current category and not ADMIN."
   promoteUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
     "The new category."
     to: UserCategory!
   ): User!
   "ADMIN only. ` + "`" + `to` + "`" + ` must be below the current category."
   downgradeUser(
-    "The numeric id or the UUID."
+    "The global id, the numeric id or the UUID."
     id: ID!
     "The new category."
     to: UserCategory!
@@ -2206,9 +2297,11 @@ extend type Mutation {
 scalar Map
 
 "A group of users that owns resources together."
-type Organization {
-  "A UUID."
+type Organization implements Node {
+  "The global id (Node)."
   id: ID!
+  "The UUID (v1)."
+  uuid: ID!
   "The organization's name."
   name: String!
   "The URL of its avatar."
@@ -2241,9 +2334,11 @@ type Organization {
 }
 
 "A user's membership of an organization."
-type Membership {
-  "A UUID."
+type Membership implements Node {
+  "The global id (Node)."
   id: ID!
+  "The UUID."
+  uuid: ID!
   "The member."
   user: User!
   "When the user became a member."
@@ -2317,9 +2412,11 @@ enum ResourceKind {
 }
 
 "An item a user owns, in their personal space or within an organization."
-type Resource {
-  "A UUID."
+type Resource implements Node {
+  "The global id (Node)."
   id: ID!
+  "The UUID (v1)."
+  uuid: ID!
   "What kind of item it is."
   kind: ResourceKind!
   "The item's name."
@@ -2430,7 +2527,7 @@ extend type Query {
   ): OrganizationConnection!
   "Members and ADMINs."
   organization(
-    "The organization's UUID."
+    "The organization's global id or UUID."
     id: ID!
   ): Organization
   "The caller's personal resources, or an organization's (members and ADMINs)."
@@ -2450,7 +2547,7 @@ extend type Query {
   ): ResourceConnection!
   "Its owner, members of its organization, and ADMINs."
   resource(
-    "The resource's UUID."
+    "The resource's global id or UUID."
     id: ID!
   ): Resource
 }
@@ -2463,28 +2560,28 @@ extend type Mutation {
   ): Organization!
   "The owner and ADMINs."
   updateOrganization(
-    "The organization's UUID."
+    "The organization's global id or UUID."
     id: ID!
     "What to change."
     input: UpdateOrganizationInput!
   ): Organization!
   "The owner and ADMINs. Memberships go; resources return to their owners' personal space."
   deleteOrganization(
-    "The organization's UUID."
+    "The organization's global id or UUID."
     id: ID!
   ): Organization!
   "The owner and ADMINs. CONFLICT when the user is a member already."
   addOrganizationMember(
-    "The organization's UUID."
+    "The organization's global id or UUID."
     organizationId: ID!
-    "The numeric id or the UUID of the user to add."
+    "The global id, numeric id or UUID of the user to add."
     userId: ID!
   ): Membership!
   "The owner and ADMINs remove anyone; a member may remove themselves; the owner is never removed (BAD_USER_INPUT)."
   removeOrganizationMember(
-    "The organization's UUID."
+    "The organization's global id or UUID."
     organizationId: ID!
-    "The numeric id or the UUID of the user to remove."
+    "The global id, numeric id or UUID of the user to remove."
     userId: ID!
   ): Boolean!
   "Creates a resource owned by the caller, in their personal space or in an organization of theirs."
@@ -2494,9 +2591,9 @@ extend type Mutation {
   ): Resource!
   "ADMIN only, atomic: moves the user's personal resources of the kinds into the organization. The user must be a member."
   migrateResources(
-    "The UUID of the organization to move them into."
+    "The global id or UUID of the organization to move them into."
     organizationId: ID!
-    "The numeric id or the UUID of the user whose resources move."
+    "The global id, numeric id or UUID of the user whose resources move."
     userId: ID!
     "The kinds to move."
     kinds: [ResourceKind!]!
@@ -2619,6 +2716,8 @@ func (ec *executionContext) childFields_Currency(ctx context.Context, field grap
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Currency_id(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_Currency_databaseId(ctx, field)
 	case "code":
 		return ec.fieldContext_Currency_code(ctx, field)
 	case "name":
@@ -2659,6 +2758,8 @@ func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_ExchangeRate_id(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_ExchangeRate_databaseId(ctx, field)
 	case "base":
 		return ec.fieldContext_ExchangeRate_base(ctx, field)
 	case "target":
@@ -2699,6 +2800,8 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Membership_id(ctx, field)
+	case "uuid":
+		return ec.fieldContext_Membership_uuid(ctx, field)
 	case "user":
 		return ec.fieldContext_Membership_user(ctx, field)
 	case "joinedAt":
@@ -2753,6 +2856,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Organization_id(ctx, field)
+	case "uuid":
+		return ec.fieldContext_Organization_uuid(ctx, field)
 	case "name":
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "avatarImageUrl":
@@ -2841,6 +2946,8 @@ func (ec *executionContext) childFields_Resource(ctx context.Context, field grap
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Resource_id(ctx, field)
+	case "uuid":
+		return ec.fieldContext_Resource_uuid(ctx, field)
 	case "kind":
 		return ec.fieldContext_Resource_kind(ctx, field)
 	case "name":
@@ -2885,6 +2992,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_User_id(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_User_databaseId(ctx, field)
 	case "uuid":
 		return ec.fieldContext_User_uuid(ctx, field)
 	case "username":
@@ -3807,6 +3916,34 @@ func (ec *executionContext) field_Query_exchangeRates_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_organization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4504,18 +4641,41 @@ func (ec *executionContext) _Currency_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Currency_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.Currency().ID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNID2int64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Currency_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Currency", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Currency", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Currency_databaseId(ctx context.Context, field graphql.CollectedField, obj *model.Currency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Currency_databaseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Currency_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Currency", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Currency_code(ctx context.Context, field graphql.CollectedField, obj *model.Currency) (ret graphql.Marshaler) {
@@ -4796,6 +4956,29 @@ func (ec *executionContext) _ExchangeRate_id(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_ExchangeRate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExchangeRate_databaseId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ExchangeRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_databaseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoredID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ExchangeRate_base(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ExchangeRate) (ret graphql.Marshaler) {
@@ -5094,6 +5277,29 @@ func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Membership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Membership_uuid(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_uuid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UUID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_uuid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Membership_user(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
@@ -6649,6 +6855,29 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Organization", field, true, true, "ID")
 }
 
+func (ec *executionContext) _Organization_uuid(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_uuid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UUID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_uuid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7118,6 +7347,94 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gqlmodel.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_currencies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8053,6 +8370,29 @@ func (ec *executionContext) fieldContext_Resource_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Resource", field, true, true, "ID")
 }
 
+func (ec *executionContext) _Resource_uuid(ctx context.Context, field graphql.CollectedField, obj *model.Resource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resource_uuid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UUID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resource_uuid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Resource_kind(ctx context.Context, field graphql.CollectedField, obj *model.Resource) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8439,6 +8779,29 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "ID")
+}
+
+func (ec *executionContext) _User_databaseId(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_databaseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_uuid(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -10759,6 +11122,61 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (gqlmodel.UpdateUser
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj gqlmodel.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.User:
+		return ec._User(ctx, sel, &obj)
+	case *model.User:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._User(ctx, sel, obj)
+	case model.Resource:
+		return ec._Resource(ctx, sel, &obj)
+	case *model.Resource:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Resource(ctx, sel, obj)
+	case model.Organization:
+		return ec._Organization(ctx, sel, &obj)
+	case *model.Organization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Organization(ctx, sel, obj)
+	case model.Membership:
+		return ec._Membership(ctx, sel, &obj)
+	case *model.Membership:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Membership(ctx, sel, obj)
+	case gqlmodel.ExchangeRate:
+		return ec._ExchangeRate(ctx, sel, &obj)
+	case *gqlmodel.ExchangeRate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExchangeRate(ctx, sel, obj)
+	case model.Currency:
+		return ec._Currency(ctx, sel, &obj)
+	case *model.Currency:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Currency(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -10889,7 +11307,7 @@ func (ec *executionContext) _Conversion(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var currencyImplementors = []string{"Currency"}
+var currencyImplementors = []string{"Currency", "Node"}
 
 func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet, obj *model.Currency) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, currencyImplementors)
@@ -10901,34 +11319,40 @@ func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Currency")
 		case "id":
-			out.Values[i] = ec._Currency_id(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Currency_id(ctx, field, obj)
+				})
+		case "databaseId":
+			out.Values[i] = ec._Currency_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Currency_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Currency_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sign":
 			out.Values[i] = ec._Currency_sign(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Currency_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Currency_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11028,7 +11452,7 @@ func (ec *executionContext) _CurrencyEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var exchangeRateImplementors = []string{"ExchangeRate"}
+var exchangeRateImplementors = []string{"ExchangeRate", "Node"}
 
 func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ExchangeRate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateImplementors)
@@ -11041,6 +11465,11 @@ func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ExchangeRate")
 		case "id":
 			out.Values[i] = ec._ExchangeRate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "databaseId":
+			out.Values[i] = ec._ExchangeRate_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11167,7 +11596,7 @@ func (ec *executionContext) _ExchangeRateEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var membershipImplementors = []string{"Membership"}
+var membershipImplementors = []string{"Membership", "Node"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
@@ -11184,6 +11613,11 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Membership_id(ctx, field, obj)
 				})
+		case "uuid":
+			out.Values[i] = ec._Membership_uuid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "user":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11601,7 +12035,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
-var organizationImplementors = []string{"Organization"}
+var organizationImplementors = []string{"Organization", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
@@ -11618,6 +12052,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_id(ctx, field, obj)
 				})
+		case "uuid":
+			out.Values[i] = ec._Organization_uuid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Organization_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11830,6 +12269,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_node(ctx, field)
+				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
+				})
 		case "currencies":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -12023,7 +12474,7 @@ func (ec *executionContext) _RateChange(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var resourceImplementors = []string{"Resource"}
+var resourceImplementors = []string{"Resource", "Node"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *model.Resource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
@@ -12040,6 +12491,11 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resource_id(ctx, field, obj)
 				})
+		case "uuid":
+			out.Values[i] = ec._Resource_uuid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12196,7 +12652,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
-var userImplementors = []string{"User"}
+var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
@@ -12213,6 +12669,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_id(ctx, field, obj)
 				})
+		case "databaseId":
+			out.Values[i] = ec._User_databaseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "uuid":
 			out.Values[i] = ec._User_uuid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12908,20 +13369,6 @@ func (ec *executionContext) marshalNExchangeRateEdge2ᚖgithubᚗcomᚋfxgraph�
 	return ec._ExchangeRateEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNID2int64(ctx context.Context, v any) (int64, error) {
-	res, err := scalar.UnmarshalInt64ID(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNID2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
-	_ = sel
-	res := scalar.MarshalInt64ID(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12973,6 +13420,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -13054,6 +13515,16 @@ func (ec *executionContext) marshalNMigrationResult2ᚖgithubᚗcomᚋfxgraphᚋ
 		return graphql.Null
 	}
 	return ec._MigrationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *model.Organization) graphql.Marshaler {
@@ -13651,6 +14122,13 @@ func (ec *executionContext) marshalOMap2map(ctx context.Context, sel ast.Selecti
 	_ = ctx
 	res := graphql.MarshalMap(v)
 	return res
+}
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋfxgraphᚋgatewayᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋfxgraphᚋgatewayᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *model.Organization) graphql.Marshaler {

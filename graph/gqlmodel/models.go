@@ -11,6 +11,10 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
+// Node is an object with a global id: a *model.Currency, *ExchangeRate,
+// *model.User, *model.Organization, *model.Membership or *model.Resource.
+type Node any
+
 // ExchangeRate is a rate as the graph shows it: a stored rate, or the
 // inverse of the stored reverse pair.
 type ExchangeRate struct {

@@ -3,12 +3,21 @@
 // with every type, field, argument, input field and enum value described.
 import graphql from '@graphql-eslint/eslint-plugin';
 
-// relayPending are the Relay rules the graph does not meet yet (global
-// object identification, the members connection): warnings, not errors,
-// until it does.
-const relayPending = {
-  '@graphql-eslint/relay-edge-types': 'warn',
-  '@graphql-eslint/strict-id-in-types': 'warn',
+// relay are the Relay rules with what they leave to the schema: every
+// object with an identity has an `id: ID!` (its global id, Node); the
+// connections, their edges and pages, and the answers that are values
+// (a conversion, a login, a migration, a change event) have none. Lists
+// of scalars and the list of nodes(ids:) are not connections.
+const relay = {
+  '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false }],
+  '@graphql-eslint/strict-id-in-types': ['error', {
+    acceptedIdNames: ['id'],
+    acceptedIdTypes: ['ID'],
+    exceptions: {
+      types: ['PageInfo', 'Conversion', 'AuthPayload', 'MigrationCount', 'MigrationResult', 'RateChange'],
+      suffixes: ['Connection', 'Edge'],
+    },
+  }],
 };
 
 export default [
@@ -22,7 +31,7 @@ export default [
     rules: {
       ...graphql.configs['flat/schema-recommended'].rules,
       ...graphql.configs['flat/schema-relay'].rules,
-      ...relayPending,
+      ...relay,
       '@graphql-eslint/require-description': ['error', {
         types: true,
         rootField: true,
