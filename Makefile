@@ -29,7 +29,7 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_COUNT) $$pkg; \
 	done
 
-## generate: regenerate the GraphQL code from schema.graphqls
+## generate: regenerate the GraphQL code from schema.graphqls and graph/schema
 generate:
 	$(GO) tool gqlgen generate
 	$(GO) run ./graph/internal/tracegen

@@ -1727,6 +1727,46 @@ interface Node {
   id: ID!
 }
 
+"Where a page of a connection stands in the whole list."
+type PageInfo {
+  "True when items follow this page."
+  hasNextPage: Boolean!
+  "True when items come before this page."
+  hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null for an empty page."
+  startCursor: String
+  "The cursor of the page's last item, to pass as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
+  endCursor: String
+}
+
+"Reads: currencies, rates and conversions; users; organizations and resources."
+type Query {
+  """
+  The object with the global id, read as the field that returns it reads it: the same
+  authorization, the same errors. BAD_USER_INPUT for an id that is not a global id.
+  """
+  node(
+    "A global id (Node.id)."
+    id: ID!
+  ): Node
+  """
+  The objects with the global ids, in their order, each read as ` + "`" + `node` + "`" + ` reads it: null, with an
+  error at its index, for one that cannot be read. At most 100 ids.
+  """
+  nodes(
+    "Global ids (Node.id), at most 100."
+    ids: [ID!]!
+  ): [Node]!
+}
+
+"Writes; each one's description says who may make it."
+type Mutation
+
+"Live changes, over the websocket (graphql-transport-ws or the legacy graphql-ws) or GraphQL over SSE."
+type Subscription
+`, BuiltIn: false},
+	{Name: "../schema/exchange.graphqls", Input: `# Currencies, exchange rates and conversions.
+
 "A currency, such as USD."
 type Currency implements Node {
   "The global id (Node)."
@@ -1793,18 +1833,6 @@ type Conversion {
   via: Currency
 }
 
-"Where a page of a connection stands in the whole list."
-type PageInfo {
-  "True when items follow this page."
-  hasNextPage: Boolean!
-  "True when items come before this page."
-  hasPreviousPage: Boolean!
-  "The cursor of the page's first item; null for an empty page."
-  startCursor: String
-  "The cursor of the page's last item, to pass as ` + "`" + `after` + "`" + ` for the next page; null for an empty page."
-  endCursor: String
-}
-
 "A currency in a page of currencies."
 type CurrencyEdge {
   "Opaque: pass it as ` + "`" + `after` + "`" + ` to continue after this currency."
@@ -1841,24 +1869,7 @@ type ExchangeRateConnection {
   totalCount: Int!
 }
 
-"Reads: currencies, rates and conversions; users; organizations and resources."
-type Query {
-  """
-  The object with the global id, read as the field that returns it reads it: the same
-  authorization, the same errors. BAD_USER_INPUT for an id that is not a global id.
-  """
-  node(
-    "A global id (Node.id)."
-    id: ID!
-  ): Node
-  """
-  The objects with the global ids, in their order, each read as ` + "`" + `node` + "`" + ` reads it: null, with an
-  error at its index, for one that cannot be read. At most 100 ids.
-  """
-  nodes(
-    "Global ids (Node.id), at most 100."
-    ids: [ID!]!
-  ): [Node]!
+extend type Query {
   "Currencies ordered by code. ` + "`" + `first` + "`" + ` is 1..1000, default 100."
   currencies(
     "How many to return: 1 to 1000, default 100."
@@ -1937,8 +1948,7 @@ input CreateExchangeRateInput {
   rate: Decimal!
 }
 
-"Writes; each one's description says who may make it."
-type Mutation {
+extend type Mutation {
   "CONFLICT when the code is taken."
   createCurrency(
     "The new currency."
@@ -1974,6 +1984,8 @@ type Mutation {
     pair: String!
   ): ExchangeRate!
 }
+`, BuiltIn: false},
+	{Name: "../schema/identity.graphqls", Input: `# Users, logins and tokens.
 
 "What a user is to the fx service; it decides the scopes of their tokens."
 enum UserCategory {
@@ -2292,6 +2304,74 @@ extend type Mutation {
     to: UserCategory!
   ): User!
 }
+`, BuiltIn: false},
+	{Name: "../schema/live.graphqls", Input: `# Live rate changes.
+
+"What happened to a stored rate."
+enum RateChangeKind {
+  "The pair was created."
+  CREATED
+  "The rate changed."
+  UPDATED
+  "The pair was deleted."
+  DELETED
+}
+
+"A committed change of a stored rate."
+type RateChange {
+  "What happened; CREATED for a snapshot row."
+  kind: RateChangeKind!
+  "Six letters, such as USDEUR."
+  pair: String!
+  "The base currency's code."
+  baseCode: String!
+  "The target currency's code."
+  targetCode: String!
+  "The new rate; null when deleted."
+  rate: Decimal
+  "The rate before; null when created."
+  previousRate: Decimal
+  """
+  Increases by one with every change of the pair, on every instance. A gap tells the
+  subscriber it skipped changes (a slow subscriber gets the latest value of a pair).
+  """
+  sequence: Int!
+  "When the change was committed; for a snapshot row, when the rate last changed."
+  at: Time!
+  "True for the current values sent on subscribe (includeCurrent), false for changes."
+  snapshot: Boolean!
+  """
+  The change's position in the change log, opaque. Subscribe again with
+  rateChanged(after: cursor) to resume after it: every change the filter selects
+  since then comes first, in order, without a gap or a duplicate, then live ones.
+  A snapshot row carries the position its values are current at.
+  """
+  cursor: String!
+}
+
+extend type Subscription {
+  """
+  Changes of stored rates, optionally only of a base and/or target currency. With
+  includeCurrent, the current matching rates come first (snapshot: true), so a dashboard
+  needs no separate query. With after (a RateChange.cursor), every logged change since
+  that position comes first, then live ones; a cursor older than the change log keeps
+  is refused (BAD_USER_INPUT): subscribe again with includeCurrent. Give includeCurrent
+  or after, not both. Needs the exch_rate:request scope; ends when the token expires or
+  is revoked.
+  """
+  rateChanged(
+    "Only changes of pairs with this base currency code."
+    base: String
+    "Only changes of pairs with this target currency code."
+    target: String
+    "True sends the current matching rates first."
+    includeCurrent: Boolean = false
+    "A RateChange.cursor: replay the logged changes after it first."
+    after: String
+  ): RateChange!
+}
+`, BuiltIn: false},
+	{Name: "../schema/organization.graphqls", Input: `# Organizations, their members and resources.
 
 "A JSON object."
 scalar Map
@@ -2598,71 +2678,6 @@ extend type Mutation {
     "The kinds to move."
     kinds: [ResourceKind!]!
   ): MigrationResult!
-}
-
-"What happened to a stored rate."
-enum RateChangeKind {
-  "The pair was created."
-  CREATED
-  "The rate changed."
-  UPDATED
-  "The pair was deleted."
-  DELETED
-}
-
-"A committed change of a stored rate."
-type RateChange {
-  "What happened; CREATED for a snapshot row."
-  kind: RateChangeKind!
-  "Six letters, such as USDEUR."
-  pair: String!
-  "The base currency's code."
-  baseCode: String!
-  "The target currency's code."
-  targetCode: String!
-  "The new rate; null when deleted."
-  rate: Decimal
-  "The rate before; null when created."
-  previousRate: Decimal
-  """
-  Increases by one with every change of the pair, on every instance. A gap tells the
-  subscriber it skipped changes (a slow subscriber gets the latest value of a pair).
-  """
-  sequence: Int!
-  "When the change was committed; for a snapshot row, when the rate last changed."
-  at: Time!
-  "True for the current values sent on subscribe (includeCurrent), false for changes."
-  snapshot: Boolean!
-  """
-  The change's position in the change log, opaque. Subscribe again with
-  rateChanged(after: cursor) to resume after it: every change the filter selects
-  since then comes first, in order, without a gap or a duplicate, then live ones.
-  A snapshot row carries the position its values are current at.
-  """
-  cursor: String!
-}
-
-"Live changes, over the websocket (graphql-transport-ws or the legacy graphql-ws) or GraphQL over SSE."
-type Subscription {
-  """
-  Changes of stored rates, optionally only of a base and/or target currency. With
-  includeCurrent, the current matching rates come first (snapshot: true), so a dashboard
-  needs no separate query. With after (a RateChange.cursor), every logged change since
-  that position comes first, then live ones; a cursor older than the change log keeps
-  is refused (BAD_USER_INPUT): subscribe again with includeCurrent. Give includeCurrent
-  or after, not both. Needs the exch_rate:request scope; ends when the token expires or
-  is revoked.
-  """
-  rateChanged(
-    "Only changes of pairs with this base currency code."
-    base: String
-    "Only changes of pairs with this target currency code."
-    target: String
-    "True sends the current matching rates first."
-    includeCurrent: Boolean = false
-    "A RateChange.cursor: replay the logged changes after it first."
-    after: String
-  ): RateChange!
 }
 `, BuiltIn: false},
 }

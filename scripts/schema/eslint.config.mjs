@@ -1,4 +1,5 @@
-// graphql-eslint over schema.graphqls (make lint-schema, from the
+// graphql-eslint over the schema, schema.graphqls and graph/schema/*.graphqls
+// (make lint-schema, from the
 // repository root): the recommended and the Relay rule sets for schemas,
 // with every type, field, argument, input field and enum value described.
 import graphql from '@graphql-eslint/eslint-plugin';
@@ -22,10 +23,10 @@ const relay = {
 
 export default [
   {
-    files: ['schema.graphqls'],
+    files: ['schema.graphqls', 'graph/schema/*.graphqls'],
     languageOptions: {
       parser: graphql.parser,
-      parserOptions: { graphQLConfig: { schema: 'schema.graphqls' } },
+      parserOptions: { graphQLConfig: { schema: ['schema.graphqls', 'graph/schema/*.graphqls'] } },
     },
     plugins: { '@graphql-eslint': graphql },
     rules: {
