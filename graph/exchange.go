@@ -203,3 +203,136 @@ func (r *Resolver) listRates(ctx context.Context, filter model.RateFilter, a pag
 		})
 	return &gqlmodel.ExchangeRateConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
+
+// createCurrency creates the currency of input. EINVALID, ECONFLICT.
+func (r *Resolver) createCurrency(ctx context.Context, input gqlmodel.CreateCurrencyInput) (*model.Currency, error) {
+	c, err := model.NewCurrency(input.Code, input.Name, input.Sign)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.CurrencyService.CreateCurrency(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// updateCurrency applies input to the currency with the code. EINVALID,
+// ENOTFOUND.
+func (r *Resolver) updateCurrency(ctx context.Context, code string, input gqlmodel.UpdateCurrencyInput) (*model.Currency, error) {
+	code, err := model.ParseCode("code", code)
+	if err != nil {
+		return nil, err
+	}
+	var upd model.CurrencyUpdate
+	if input.Name != nil {
+		name, err := model.ParseCurrencyName(*input.Name)
+		if err != nil {
+			return nil, err
+		}
+		upd.Name = &name
+	}
+	if input.Sign != nil {
+		sign, err := model.ParseCurrencySign(*input.Sign)
+		if err != nil {
+			return nil, err
+		}
+		upd.Sign = &sign
+	}
+	return r.CurrencyService.UpdateCurrency(ctx, code, upd)
+}
+
+// deleteCurrency deletes the currency with the code and its rates.
+// EINVALID, ENOTFOUND.
+func (r *Resolver) deleteCurrency(ctx context.Context, code string) (*model.Currency, error) {
+	code, err := model.ParseCode("code", code)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := r.CurrencyService.DeleteCurrency(ctx, code)
+	return c, err
+}
+
+// findCurrency returns the currency with the code (any case). EINVALID,
+// ENOTFOUND.
+func (r *Resolver) findCurrency(ctx context.Context, code string) (*model.Currency, error) {
+	code, err := model.ParseCode("code", code)
+	if err != nil {
+		return nil, err
+	}
+	return r.CurrencyService.FindCurrencyByCode(ctx, code)
+}
+
+// createRate stores the pair of input. EINVALID, ENOTFOUND, ECONFLICT.
+func (r *Resolver) createRate(ctx context.Context, input gqlmodel.CreateExchangeRateInput) (*gqlmodel.ExchangeRate, error) {
+	pair, err := model.NewPair("baseCode", input.BaseCode, "targetCode", input.TargetCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.RequirePositive("rate", input.Rate); err != nil {
+		return nil, err
+	}
+	rate, err := r.RateService.CreateExchangeRate(ctx, pair, input.Rate)
+	if err != nil {
+		return nil, err
+	}
+	return r.graphRate(ctx, rate, false)
+}
+
+// updateRate sets the rate of a stored pair. EINVALID, ENOTFOUND.
+func (r *Resolver) updateRate(ctx context.Context, pair string, rate model.Decimal) (*gqlmodel.ExchangeRate, error) {
+	p, err := parseStoredPair(pair)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.RequirePositive("rate", rate); err != nil {
+		return nil, err
+	}
+	_, cur, err := r.RateService.UpdateExchangeRate(ctx, p, rate)
+	if err != nil {
+		return nil, err
+	}
+	return r.graphRate(ctx, cur, false)
+}
+
+// deleteRate deletes a stored pair. EINVALID, ENOTFOUND.
+func (r *Resolver) deleteRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
+	p, err := parseStoredPair(pair)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := r.RateService.DeleteExchangeRate(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return r.graphRate(ctx, rate, false)
+}
+
+// findRate returns the stored rate of the pair, or else the inverse of the
+// stored reverse pair. EINVALID, ENOTFOUND when neither is stored.
+func (r *Resolver) findRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
+	p, err := parseStoredPair(pair)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := r.RateService.FindExchangeRate(ctx, p)
+	if err == nil {
+		return r.graphRate(ctx, rate, false)
+	} else if model.ErrorCode(err) != model.ENOTFOUND {
+		return nil, err
+	}
+	rate, err = r.RateService.FindExchangeRate(ctx, model.Pair{Base: p.Target, Target: p.Base})
+	if err != nil {
+		return nil, err
+	}
+	return r.graphRate(ctx, rate, true)
+}
+
+// listRatesOf lists the stored rates with the optional base and target
+// codes. EINVALID.
+func (r *Resolver) listRatesOf(ctx context.Context, base, target *string, a pageArgs) (*gqlmodel.ExchangeRateConnection, error) {
+	filter, err := parseRateFilter(base, target)
+	if err != nil {
+		return nil, err
+	}
+	return r.listRates(ctx, filter, a)
+}

@@ -14,120 +14,68 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// ID is a currency's global id (Node): its code's.
 func (r *currencyResolver) ID(ctx context.Context, obj *model.Currency) (string, error) {
 	return currencyGlobalID(obj), nil
 }
 
-// CreateCurrency is the resolver for the createCurrency field.
+// CreateCurrency creates a currency: scope currency:create. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ECONFLICT when the code is taken.
 func (r *mutationResolver) CreateCurrency(ctx context.Context, input gqlmodel.CreateCurrencyInput) (*model.Currency, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyCreate)); err != nil {
 		return nil, err
 	}
-	c, err := model.NewCurrency(input.Code, input.Name, input.Sign)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.CurrencyService.CreateCurrency(ctx, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return r.createCurrency(ctx, input)
 }
 
-// UpdateCurrency is the resolver for the updateCurrency field.
+// UpdateCurrency changes a currency's name or sign: scope currency:update.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) UpdateCurrency(ctx context.Context, code string, input gqlmodel.UpdateCurrencyInput) (*model.Currency, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyUpdate)); err != nil {
 		return nil, err
 	}
-	code, err := model.ParseCode("code", code)
-	if err != nil {
-		return nil, err
-	}
-	var upd model.CurrencyUpdate
-	if input.Name != nil {
-		name, err := model.ParseCurrencyName(*input.Name)
-		if err != nil {
-			return nil, err
-		}
-		upd.Name = &name
-	}
-	if input.Sign != nil {
-		sign, err := model.ParseCurrencySign(*input.Sign)
-		if err != nil {
-			return nil, err
-		}
-		upd.Sign = &sign
-	}
-	return r.CurrencyService.UpdateCurrency(ctx, code, upd)
+	return r.updateCurrency(ctx, code, input)
 }
 
-// DeleteCurrency is the resolver for the deleteCurrency field.
+// DeleteCurrency deletes a currency and its rates: scope currency:delete.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) DeleteCurrency(ctx context.Context, code string) (*model.Currency, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyDelete)); err != nil {
 		return nil, err
 	}
-	code, err := model.ParseCode("code", code)
-	if err != nil {
-		return nil, err
-	}
-	c, _, err := r.CurrencyService.DeleteCurrency(ctx, code)
-	return c, err
+	return r.deleteCurrency(ctx, code)
 }
 
-// CreateExchangeRate is the resolver for the createExchangeRate field.
+// CreateExchangeRate stores a pair: scope exch_rate:create. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND for an unknown currency, ECONFLICT when
+// the pair is stored.
 func (r *mutationResolver) CreateExchangeRate(ctx context.Context, input gqlmodel.CreateExchangeRateInput) (*gqlmodel.ExchangeRate, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateCreate)); err != nil {
 		return nil, err
 	}
-	pair, err := model.NewPair("baseCode", input.BaseCode, "targetCode", input.TargetCode)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.RequirePositive("rate", input.Rate); err != nil {
-		return nil, err
-	}
-	rate, err := r.RateService.CreateExchangeRate(ctx, pair, input.Rate)
-	if err != nil {
-		return nil, err
-	}
-	return r.graphRate(ctx, rate, false)
+	return r.createRate(ctx, input)
 }
 
-// UpdateExchangeRate is the resolver for the updateExchangeRate field.
+// UpdateExchangeRate sets a stored pair's rate: scope exch_rate:update.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) UpdateExchangeRate(ctx context.Context, pair string, rate decimal.Decimal) (*gqlmodel.ExchangeRate, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateUpdate)); err != nil {
 		return nil, err
 	}
-	p, err := parseStoredPair(pair)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.RequirePositive("rate", rate); err != nil {
-		return nil, err
-	}
-	_, cur, err := r.RateService.UpdateExchangeRate(ctx, p, rate)
-	if err != nil {
-		return nil, err
-	}
-	return r.graphRate(ctx, cur, false)
+	return r.updateRate(ctx, pair, rate)
 }
 
-// DeleteExchangeRate is the resolver for the deleteExchangeRate field.
+// DeleteExchangeRate deletes a stored pair: scope exch_rate:delete.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateDelete)); err != nil {
 		return nil, err
 	}
-	p, err := parseStoredPair(pair)
-	if err != nil {
-		return nil, err
-	}
-	rate, err := r.RateService.DeleteExchangeRate(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return r.graphRate(ctx, rate, false)
+	return r.deleteRate(ctx, pair)
 }
 
-// Currencies is the resolver for the currencies field.
+// Currencies lists the currencies by code: scope currency:request.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID for bad page arguments.
 func (r *queryResolver) Currencies(ctx context.Context, first *int, after *string, last *int, before *string) (*gqlmodel.CurrencyConnection, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
@@ -135,53 +83,36 @@ func (r *queryResolver) Currencies(ctx context.Context, first *int, after *strin
 	return r.listCurrencies(ctx, pageArgs{first, after, last, before})
 }
 
-// Currency is the resolver for the currency field.
+// Currency is the currency with the code: scope currency:request.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *queryResolver) Currency(ctx context.Context, code string) (*model.Currency, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeCurrencyRead)); err != nil {
 		return nil, err
 	}
-	code, err := model.ParseCode("code", code)
-	if err != nil {
-		return nil, err
-	}
-	return r.CurrencyService.FindCurrencyByCode(ctx, code)
+	return r.findCurrency(ctx, code)
 }
 
-// ExchangeRates is the resolver for the exchangeRates field.
+// ExchangeRates lists the stored rates the filter selects: scope
+// exch_rate:request. EUNAUTHORIZED, EFORBIDDEN, EINVALID.
 func (r *queryResolver) ExchangeRates(ctx context.Context, base *string, target *string, first *int, after *string, last *int, before *string) (*gqlmodel.ExchangeRateConnection, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
-	filter, err := parseRateFilter(base, target)
-	if err != nil {
-		return nil, err
-	}
-	return r.listRates(ctx, filter, pageArgs{first, after, last, before})
+	return r.listRatesOf(ctx, base, target, pageArgs{first, after, last, before})
 }
 
-// ExchangeRate is the resolver for the exchangeRate field.
+// ExchangeRate is the stored rate of a pair, or the inverse of the stored
+// reverse pair: scope exch_rate:request. EUNAUTHORIZED, EFORBIDDEN,
+// EINVALID, ENOTFOUND.
 func (r *queryResolver) ExchangeRate(ctx context.Context, pair string) (*gqlmodel.ExchangeRate, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err
 	}
-	p, err := parseStoredPair(pair)
-	if err != nil {
-		return nil, err
-	}
-	rate, err := r.RateService.FindExchangeRate(ctx, p)
-	if err == nil {
-		return r.graphRate(ctx, rate, false)
-	} else if model.ErrorCode(err) != model.ENOTFOUND {
-		return nil, err
-	}
-	rate, err = r.RateService.FindExchangeRate(ctx, model.Pair{Base: p.Target, Target: p.Base})
-	if err != nil {
-		return nil, err
-	}
-	return r.graphRate(ctx, rate, true)
+	return r.findRate(ctx, pair)
 }
 
-// Convert is the resolver for the convert field.
+// Convert converts an amount: scope exch_rate:request. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND when a currency or a path is missing.
 func (r *queryResolver) Convert(ctx context.Context, from string, to string, amount decimal.Decimal) (*gqlmodel.Conversion, error) {
 	if _, err := r.authorize(ctx, model.NeedScope(model.ScopeRateRead)); err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
+// Register creates an API_CLIENT from the fx registration form: anyone,
+// while registration is open. EFORBIDDEN when closed, EINVALID, ECONFLICT.
 func (r *mutationResolver) Register(ctx context.Context, input gqlmodel.RegisterInput) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
 		return nil, err
@@ -20,6 +22,8 @@ func (r *mutationResolver) Register(ctx context.Context, input gqlmodel.Register
 	return r.register(ctx, input)
 }
 
+// Signup creates a user from the v1 sign-up form: anyone. EINVALID,
+// ECONFLICT when the email is taken.
 func (r *mutationResolver) Signup(ctx context.Context, input gqlmodel.SignupInput) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
 		return nil, err
@@ -27,32 +31,26 @@ func (r *mutationResolver) Signup(ctx context.Context, input gqlmodel.SignupInpu
 	return r.signup(ctx, input)
 }
 
+// Login signs in and answers the tokens: anyone. EINVALID, EUNAUTHORIZED
+// for wrong credentials, EFORBIDDEN for an inactive user.
 func (r *mutationResolver) Login(ctx context.Context, input gqlmodel.LoginInput) (*gqlmodel.AuthPayload, error) {
 	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
 		return nil, err
 	}
-	device := ""
-	if input.DeviceID != nil {
-		device = *input.DeviceID
-	}
-	issued, u, err := r.login(ctx, input.Login, input.Password, device, loginFlow(input.Flow))
-	if err != nil {
-		return nil, err
-	}
-	return toAuthPayload(issued, u), nil
+	return r.loginPayload(ctx, input)
 }
 
+// RefreshToken rotates a refresh token: anyone holding one. EUNAUTHORIZED,
+// EFORBIDDEN for a revoked token presented again.
 func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*gqlmodel.AuthPayload, error) {
 	if _, err := r.authorize(ctx, model.Anyone()); err != nil {
 		return nil, err
 	}
-	issued, u, err := r.refresh(ctx, refreshToken)
-	if err != nil {
-		return nil, err
-	}
-	return toAuthPayload(issued, u), nil
+	return r.refreshPayload(ctx, refreshToken)
 }
 
+// RevokeTokens revokes the caller's tokens with the ids, or all: signed
+// in. EUNAUTHORIZED, EINVALID.
 func (r *mutationResolver) RevokeTokens(ctx context.Context, ids []string) ([]string, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -61,6 +59,8 @@ func (r *mutationResolver) RevokeTokens(ctx context.Context, ids []string) ([]st
 	return r.revoke(ctx, p, ids)
 }
 
+// CreateUser creates a user: ADMIN only. EUNAUTHORIZED, EFORBIDDEN,
+// EINVALID, ECONFLICT.
 func (r *mutationResolver) CreateUser(ctx context.Context, input gqlmodel.CreateUserInput) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -68,41 +68,38 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input gqlmodel.Create
 	return r.createUserAsAdmin(ctx, input)
 }
 
+// UpdateUser changes a user: themself or an ADMIN (EditUser).
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input gqlmodel.UpdateUserInput) (*model.User, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	target, err := r.findUser(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return r.updateUser(ctx, p, target, input)
+	return r.updateUserByRef(ctx, p, id, input)
 }
 
+// UpdateMe changes the caller's own fields: signed in. EUNAUTHORIZED,
+// EFORBIDDEN for ADMIN-only fields, EINVALID, ECONFLICT.
 func (r *mutationResolver) UpdateMe(ctx context.Context, input gqlmodel.UpdateUserInput) (*model.User, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	me, err := r.UserService.FindUserByID(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return r.updateUser(ctx, p, me, input)
+	return r.updateMe(ctx, p, input)
 }
 
+// ChangeMyPassword changes the caller's password given the current one:
+// signed in. EUNAUTHORIZED, EINVALID.
 func (r *mutationResolver) ChangeMyPassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return false, err
 	}
-	if err := r.changePassword(ctx, p, currentPassword, newPassword); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.changeMyPassword(ctx, p, currentPassword, newPassword)
 }
 
+// SetUserPassword sets a password without the current one: the user
+// themself only. EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) SetUserPassword(ctx context.Context, id string, password string) (*model.User, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -111,24 +108,18 @@ func (r *mutationResolver) SetUserPassword(ctx context.Context, id string, passw
 	return r.setPassword(ctx, p, id, password)
 }
 
+// DeleteUser deletes a user: ADMIN only, never themself. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT for the last active ADMIN.
 func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.User, error) {
 	p, err := r.authorize(ctx, model.Admin())
 	if err != nil {
 		return nil, err
 	}
-	u, err := r.findUser(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.Authorize(p, model.NotSelf(u.ID)); err != nil {
-		return nil, err
-	}
-	if err := r.UserService.DeleteUser(ctx, u.ID); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return r.deleteUser(ctx, p, id)
 }
 
+// ActivateUser activates a user: ADMIN only. EUNAUTHORIZED, EFORBIDDEN,
+// EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) ActivateUser(ctx context.Context, id string) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -136,6 +127,8 @@ func (r *mutationResolver) ActivateUser(ctx context.Context, id string) (*model.
 	return r.setActive(ctx, id, true)
 }
 
+// DeactivateUser deactivates a user and revokes their tokens: ADMIN only.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -143,6 +136,8 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*mode
 	return r.setActive(ctx, id, false)
 }
 
+// PromoteUser raises a user's category: ADMIN only. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) PromoteUser(ctx context.Context, id string, to model.Category) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -150,6 +145,8 @@ func (r *mutationResolver) PromoteUser(ctx context.Context, id string, to model.
 	return r.changeCategory(ctx, id, to, true)
 }
 
+// DowngradeUser lowers a user's category: ADMIN only. EUNAUTHORIZED,
+// EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) DowngradeUser(ctx context.Context, id string, to model.Category) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -157,6 +154,7 @@ func (r *mutationResolver) DowngradeUser(ctx context.Context, id string, to mode
 	return r.changeCategory(ctx, id, to, false)
 }
 
+// Me is the signed-in user. EUNAUTHORIZED.
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -165,6 +163,8 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	return r.UserService.FindUserByID(ctx, p.UserID)
 }
 
+// User is the user with a global id, numeric id or UUID: signed in.
+// EUNAUTHORIZED, EINVALID, ENOTFOUND.
 func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.SignedIn()); err != nil {
 		return nil, err
@@ -172,6 +172,8 @@ func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error
 	return r.findUser(ctx, id)
 }
 
+// UserByUsername is the user with the username: ADMIN only.
+// EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND.
 func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*model.User, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -179,6 +181,7 @@ func (r *queryResolver) UserByUsername(ctx context.Context, username string) (*m
 	return r.userByUsername(ctx, username)
 }
 
+// Users lists the users: signed in. EUNAUTHORIZED, EINVALID.
 func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	if _, err := r.authorize(ctx, model.SignedIn()); err != nil {
 		return nil, err
@@ -186,6 +189,8 @@ func (r *queryResolver) Users(ctx context.Context, search *string, offset *int, 
 	return r.listUsers(ctx, search, offset, pageArgs{first, after, last, before})
 }
 
+// AdminUsers lists the users for the admin consoles: ADMIN only.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID.
 func (r *queryResolver) AdminUsers(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.UserConnection, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -193,10 +198,12 @@ func (r *queryResolver) AdminUsers(ctx context.Context, search *string, offset *
 	return r.listUsers(ctx, search, offset, pageArgs{first, after, last, before})
 }
 
+// ID is a user's global id (Node).
 func (r *userResolver) ID(ctx context.Context, obj *model.User) (string, error) {
 	return userGlobalID(obj), nil
 }
 
+// IsSuperuser reports whether the user is an ADMIN.
 func (r *userResolver) IsSuperuser(ctx context.Context, obj *model.User) (bool, error) {
 	return obj.IsAdmin(), nil
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/fxgraph/gateway/graph/gqlmodel"
 )
 
+// RateChanged streams the rate changes the filter selects: scope
+// exch_rate:request. EUNAUTHORIZED, EFORBIDDEN, EINVALID for a bad filter
+// or cursor, both includeCurrent and after, or a cursor the log no longer
+// keeps.
 func (r *subscriptionResolver) RateChanged(ctx context.Context, base *string, target *string, includeCurrent *bool, after *string) (<-chan *gqlmodel.RateChange, error) {
 	if _, err := r.authorize(ctx, rateChangedPermission); err != nil {
 		return nil, err

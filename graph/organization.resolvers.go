@@ -13,14 +13,18 @@ import (
 	"github.com/fxgraph/gateway/model"
 )
 
+// ID is a membership's global id (Node).
 func (r *membershipResolver) ID(ctx context.Context, obj *model.Membership) (string, error) {
 	return globalID(nodeMembership, obj.UUID), nil
 }
 
+// User is the member (batched by the user loader).
 func (r *membershipResolver) User(ctx context.Context, obj *model.Membership) (*model.User, error) {
 	return r.userByID(ctx, obj.UserID)
 }
 
+// CreateOrganization creates an organization owned by the caller, its
+// first member: signed in. EUNAUTHORIZED, EINVALID.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, input gqlmodel.CreateOrganizationInput) (*model.Organization, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -29,6 +33,8 @@ func (r *mutationResolver) CreateOrganization(ctx context.Context, input gqlmode
 	return r.createOrganization(ctx, p, input)
 }
 
+// UpdateOrganization changes an organization: its owner and ADMINs.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, id string, input gqlmodel.UpdateOrganizationInput) (*model.Organization, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -37,54 +43,39 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, id string, in
 	return r.updateOrganization(ctx, p, id, input)
 }
 
+// DeleteOrganization deletes an organization: its owner and ADMINs.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) DeleteOrganization(ctx context.Context, id string) (*model.Organization, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	o, err := r.findOrganization(ctx, "id", id)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
-		return nil, err
-	}
-	if err := r.OrganizationService.DeleteOrganization(ctx, o.ID); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return r.deleteOrganization(ctx, p, id)
 }
 
+// AddOrganizationMember adds a member: the owner and ADMINs.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND, ECONFLICT.
 func (r *mutationResolver) AddOrganizationMember(ctx context.Context, organizationID string, userID string) (*model.Membership, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	o, err := r.findOrganization(ctx, "organizationId", organizationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
-		return nil, err
-	}
-	u, err := r.findUser(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	return r.OrganizationService.AddMember(ctx, o.ID, u.ID)
+	return r.addMember(ctx, p, organizationID, userID)
 }
 
+// RemoveOrganizationMember removes a member: the owner and ADMINs, or the
+// member themself. EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) RemoveOrganizationMember(ctx context.Context, organizationID string, userID string) (bool, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return false, err
 	}
-	if err := r.removeMember(ctx, p, organizationID, userID); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.removeMember(ctx, p, organizationID, userID)
 }
 
+// CreateResource creates a resource owned by the caller: signed in, a
+// member of its organization if any. EUNAUTHORIZED, EFORBIDDEN, EINVALID,
+// ENOTFOUND.
 func (r *mutationResolver) CreateResource(ctx context.Context, input gqlmodel.CreateResourceInput) (*model.Resource, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -93,6 +84,8 @@ func (r *mutationResolver) CreateResource(ctx context.Context, input gqlmodel.Cr
 	return r.createResource(ctx, p, input)
 }
 
+// MigrateResources moves a user's personal resources into an organization,
+// atomically: ADMIN only. EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *mutationResolver) MigrateResources(ctx context.Context, organizationID string, userID string, kinds []gqlmodel.ResourceKind) (*gqlmodel.MigrationResult, error) {
 	if _, err := r.authorize(ctx, model.Admin()); err != nil {
 		return nil, err
@@ -100,25 +93,28 @@ func (r *mutationResolver) MigrateResources(ctx context.Context, organizationID 
 	return r.migrateResources(ctx, organizationID, userID, kinds)
 }
 
+// ID is an organization's global id (Node).
 func (r *organizationResolver) ID(ctx context.Context, obj *model.Organization) (string, error) {
 	return globalID(nodeOrganization, obj.UUID), nil
 }
 
+// Owner is the organization's owner (batched by the user loader).
 func (r *organizationResolver) Owner(ctx context.Context, obj *model.Organization) (*model.User, error) {
 	return r.userByID(ctx, obj.OwnerID)
 }
 
+// Members pages through the members: members and ADMINs.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID.
 func (r *organizationResolver) Members(ctx context.Context, obj *model.Organization, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.MembershipConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
 		return nil, err
 	}
-	if err := r.requireMember(ctx, p, obj); err != nil {
-		return nil, err
-	}
-	return r.listMembers(ctx, obj, offset, pageArgs{first, after, last, before})
+	return r.listMembers(ctx, p, obj, offset, pageArgs{first, after, last, before})
 }
 
+// Organizations lists the organizations the caller may see (theirs; all
+// for an ADMIN). EUNAUTHORIZED, EINVALID.
 func (r *queryResolver) Organizations(ctx context.Context, search *string, offset *int, first *int, after *string, last *int, before *string) (*gqlmodel.OrganizationConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -127,6 +123,8 @@ func (r *queryResolver) Organizations(ctx context.Context, search *string, offse
 	return r.listOrganizations(ctx, p, search, offset, pageArgs{first, after, last, before})
 }
 
+// Organization is the organization with the id: members and ADMINs.
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Organization, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -135,6 +133,8 @@ func (r *queryResolver) Organization(ctx context.Context, id string) (*model.Org
 	return r.orgAccess(ctx, p, "id", id)
 }
 
+// Resources lists the caller's personal resources, or an organization's
+// (members and ADMINs). EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *queryResolver) Resources(ctx context.Context, kind *gqlmodel.ResourceKind, organizationID *string, first *int, after *string, last *int, before *string) (*gqlmodel.ResourceConnection, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -143,6 +143,8 @@ func (r *queryResolver) Resources(ctx context.Context, kind *gqlmodel.ResourceKi
 	return r.listResources(ctx, p, kind, organizationID, pageArgs{first, after, last, before})
 }
 
+// Resource is the resource with the id: its owner, members of its
+// organization, and ADMINs. EUNAUTHORIZED, EFORBIDDEN, EINVALID, ENOTFOUND.
 func (r *queryResolver) Resource(ctx context.Context, id string) (*model.Resource, error) {
 	p, err := r.authorize(ctx, model.SignedIn())
 	if err != nil {
@@ -151,23 +153,24 @@ func (r *queryResolver) Resource(ctx context.Context, id string) (*model.Resourc
 	return r.findResource(ctx, p, id)
 }
 
+// ID is a resource's global id (Node).
 func (r *resourceResolver) ID(ctx context.Context, obj *model.Resource) (string, error) {
 	return globalID(nodeResource, obj.UUID), nil
 }
 
+// Kind is the resource's kind as the graph names it.
 func (r *resourceResolver) Kind(ctx context.Context, obj *model.Resource) (gqlmodel.ResourceKind, error) {
 	return toGraphKind(obj.Kind), nil
 }
 
+// Owner is the resource's owner (batched by the user loader).
 func (r *resourceResolver) Owner(ctx context.Context, obj *model.Resource) (*model.User, error) {
 	return r.userByID(ctx, obj.OwnerID)
 }
 
+// Organization is the resource's organization, null for a personal one.
 func (r *resourceResolver) Organization(ctx context.Context, obj *model.Resource) (*model.Organization, error) {
-	if obj.OrganizationID == nil {
-		return nil, nil
-	}
-	return r.organizationByID(ctx, *obj.OrganizationID)
+	return r.resourceOrganization(ctx, obj)
 }
 
 func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }

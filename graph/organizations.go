@@ -129,23 +129,60 @@ func (r *Resolver) updateOrganization(ctx context.Context, p *model.Principal, i
 	return r.OrganizationService.UpdateOrganization(ctx, o.ID, upd)
 }
 
-// removeMember removes a member: the owner and ADMINs remove anyone, a
-// member themself. EINVALID for the owner, ENOTFOUND, EFORBIDDEN.
-func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, userID string) error {
+// removeMember removes a member, reporting true once done: the owner and
+// ADMINs remove anyone, a member themself. EINVALID for the owner,
+// ENOTFOUND, EFORBIDDEN.
+func (r *Resolver) removeMember(ctx context.Context, p *model.Principal, orgID, userID string) (bool, error) {
 	o, err := r.findOrganization(ctx, "organizationId", orgID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	u, err := r.findUser(ctx, userID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if p.UserID != u.ID {
 		if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return r.OrganizationService.RemoveMember(ctx, o.ID, u.ID)
+	if err := r.OrganizationService.RemoveMember(ctx, o.ID, u.ID); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// addMember adds the user to the organization: its owner and ADMINs.
+// EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT when they are a member.
+func (r *Resolver) addMember(ctx context.Context, p *model.Principal, orgID, userID string) (*model.Membership, error) {
+	o, err := r.findOrganization(ctx, "organizationId", orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
+		return nil, err
+	}
+	u, err := r.findUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return r.OrganizationService.AddMember(ctx, o.ID, u.ID)
+}
+
+// deleteOrganization deletes the organization: its owner and ADMINs.
+// EINVALID, ENOTFOUND, EFORBIDDEN.
+func (r *Resolver) deleteOrganization(ctx context.Context, p *model.Principal, id string) (*model.Organization, error) {
+	o, err := r.findOrganization(ctx, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.OwnerOrAdmin(o.OwnerID)); err != nil {
+		return nil, err
+	}
+	if err := r.OrganizationService.DeleteOrganization(ctx, o.ID); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // listOrganizations pages through the organizations p may see.
@@ -172,8 +209,12 @@ func (r *Resolver) listOrganizations(ctx context.Context, p *model.Principal, se
 	return &gqlmodel.OrganizationConnection{Edges: edges, PageInfo: pi, TotalCount: total}, nil
 }
 
-// listMembers pages through the members of o by joining time.
-func (r *Resolver) listMembers(ctx context.Context, o *model.Organization, skip *int, a pageArgs) (*gqlmodel.MembershipConnection, error) {
+// listMembers pages through the members of o by joining time, for a
+// member or an ADMIN (requireMember). EINVALID, EFORBIDDEN.
+func (r *Resolver) listMembers(ctx context.Context, p *model.Principal, o *model.Organization, skip *int, a pageArgs) (*gqlmodel.MembershipConnection, error) {
+	if err := r.requireMember(ctx, p, o); err != nil {
+		return nil, err
+	}
 	f := model.MemberFilter{OrganizationID: o.ID}
 	edges, pi, total, err := offsetConnection(r, memberCursor, skip, a,
 		func(offset, limit int) ([]*model.Membership, int, error) {

@@ -136,3 +136,12 @@ func (r *Resolver) migrateResources(ctx context.Context, orgID, userID string, k
 	}
 	return out, nil
 }
+
+// resourceOrganization returns the organization of res, nil for a
+// personal resource.
+func (r *Resolver) resourceOrganization(ctx context.Context, res *model.Resource) (*model.Organization, error) {
+	if res.OrganizationID == nil {
+		return nil, nil
+	}
+	return r.organizationByID(ctx, *res.OrganizationID)
+}

@@ -12,10 +12,14 @@ import (
 	"github.com/fxgraph/gateway/graph/gqlmodel"
 )
 
+// Node reads the object with the global id as the field that returns it
+// does (node.go). EINVALID, and that field's errors.
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
 	return r.node(ctx, id)
 }
 
+// Nodes reads each global id as Node does; null with an error at its index
+// for one it cannot read. EINVALID for more than 100 ids.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
 	return r.nodes(ctx, ids)
 }

@@ -251,3 +251,32 @@ func (r *Resolver) forgiveAttempt(ctx context.Context, keys model.LoginKeys) err
 	_, err := r.LoginFailures.AddLoginFailures(ctx, r.Throttle.Window, -1, keys.Address)
 	return err
 }
+
+// loginPayload signs in with input's credentials and answers the tokens.
+// EINVALID, EUNAUTHORIZED for wrong credentials, EFORBIDDEN for an
+// inactive user.
+func (r *Resolver) loginPayload(ctx context.Context, input gqlmodel.LoginInput) (*gqlmodel.AuthPayload, error) {
+	issued, u, err := r.login(ctx, input.Login, input.Password, deref(input.DeviceID), loginFlow(input.Flow))
+	if err != nil {
+		return nil, err
+	}
+	return toAuthPayload(issued, u), nil
+}
+
+// refreshPayload rotates a refresh token and answers the new tokens.
+// EUNAUTHORIZED, EFORBIDDEN for a revoked token presented again.
+func (r *Resolver) refreshPayload(ctx context.Context, raw string) (*gqlmodel.AuthPayload, error) {
+	issued, u, err := r.refresh(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	return toAuthPayload(issued, u), nil
+}
+
+// changeMyPassword is changePassword, reporting true once done.
+func (r *Resolver) changeMyPassword(ctx context.Context, p *model.Principal, current, next string) (bool, error) {
+	if err := r.changePassword(ctx, p, current, next); err != nil {
+		return false, err
+	}
+	return true, nil
+}

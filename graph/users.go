@@ -304,3 +304,39 @@ func (r *Resolver) UserAsSelfOrAdmin(ctx context.Context, ref string) (*model.Us
 	}
 	return u, err
 }
+
+// updateUserByRef applies in to the user with the id, as p may (EditUser).
+// EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
+func (r *Resolver) updateUserByRef(ctx context.Context, p *model.Principal, ref string, in gqlmodel.UpdateUserInput) (*model.User, error) {
+	target, err := r.findUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return r.updateUser(ctx, p, target, in)
+}
+
+// updateMe applies in to p's own user. EINVALID, EFORBIDDEN for the
+// fields only an ADMIN changes, ECONFLICT.
+func (r *Resolver) updateMe(ctx context.Context, p *model.Principal, in gqlmodel.UpdateUserInput) (*model.User, error) {
+	me, err := r.UserService.FindUserByID(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return r.updateUser(ctx, p, me, in)
+}
+
+// deleteUser deletes the user with the id, never p themself (NotSelf).
+// EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT for the last active ADMIN.
+func (r *Resolver) deleteUser(ctx context.Context, p *model.Principal, ref string) (*model.User, error) {
+	u, err := r.findUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Authorize(p, model.NotSelf(u.ID)); err != nil {
+		return nil, err
+	}
+	if err := r.UserService.DeleteUser(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
