@@ -149,6 +149,7 @@ type shared struct {
 type member struct {
 	c     *conn
 	id    string
+	ctx   context.Context // the subscription's: once it ends, m joins no group
 	frame frame
 	after int64 // the group skips results at or before this position
 
@@ -163,11 +164,20 @@ type member struct {
 // group if there is none. ctx is the subscription's: when it ends, the
 // subscriber leaves.
 func (t *Transport) join(key string, c *conn, id string, ctx context.Context, oc *graphql.OperationContext, prefix bool) {
-	m := &member{c: c, id: id, frame: newFrame(c.proto, id), at: -1}
+	m := &member{c: c, id: id, ctx: ctx, frame: newFrame(c.proto, id), at: -1}
 	g := t.group(key, c.exec, ctx, oc, prefix)
+	// leave runs once ctx is done and takes g.mu. Members are added only
+	// under g.mu while ctx is live (here and in handOver), so leave finds
+	// every member added, and nothing adds one after it ran.
 	context.AfterFunc(ctx, func() { g.leave(m) })
 	if !prefix {
 		g.mu.Lock()
+		if ctx.Err() != nil {
+			g.mu.Unlock()
+			c.release(id, true)
+			g.stopIfIdle()
+			return
+		}
 		if g.ended {
 			g.mu.Unlock()
 			go c.execute(id, ctx, oc, true)
@@ -279,6 +289,9 @@ func (g *group) handOver(m *member, pos *Positions) bool {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if m.ctx.Err() != nil {
+		return false // stopped: its prefix ends, and it joins nothing
+	}
 	if g.ended || at < g.start || (at < g.head && at < g.evicted) {
 		return false // the group does not reach back to at: go on alone
 	}

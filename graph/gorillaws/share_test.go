@@ -23,6 +23,7 @@ type fakeExec struct {
 	group   chan int64
 	keyOf   func(at int64) string // the coalescing key of a shared result; nil: none
 	backlog func(at int64) bool   // whether a shared result comes from a backlog (CatchUp); nil: none does
+	live    chan context.Context  // if set, a prefix sends its context here after its snapshot and goes live when it is closed
 }
 
 type tailMark struct{}
@@ -82,6 +83,10 @@ func (f *fakeExec) DispatchOperation(ctx context.Context, oc *graphql.OperationC
 			sent = true
 			pos.Push(p, "")
 			return result(p) // the snapshot, at p
+		}
+		if f.live != nil {
+			f.live <- ctx
+			<-f.live // a source may go live after its subscription ended
 		}
 		pos.Live()
 		<-ctx.Done() // handed over
@@ -177,6 +182,41 @@ func TestHandOver(t *testing.T) {
 	})
 	if got := tr.Stats().Shared.Load(); got != 9 {
 		t.Errorf("shared results = %d, want 9: each encoded once", got)
+	}
+}
+
+// TestStoppedBeforeHandOver: a subscription stopped while its prefix runs
+// is not handed over to the group when its source goes live after that.
+func TestStoppedBeforeHandOver(t *testing.T) {
+	exec := &fakeExec{group: make(chan int64)}
+	tr := New(&Transport{Sharing: fakeSharing{}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
+	defer srv.Close()
+	defer tr.Shutdown()
+
+	a := dialFake(t, srv.URL, nil) // no prefix: starts the group
+	waitFor(t, func() bool { return groupMembers(tr) == 1 })
+	exec.live = make(chan context.Context)
+	b := dialFake(t, srv.URL, map[string]any{"p": 0})
+	if got := fmt.Sprint(b.positions(1)); got != "[0]" {
+		t.Fatalf("B got %s, want its snapshot", got)
+	}
+	ctx := <-exec.live
+	_ = b.conn.WriteJSON(map[string]any{"id": "1", "type": "complete"})
+	<-ctx.Done()
+	time.Sleep(20 * time.Millisecond) // lets the leave that follows the stop run first
+	close(exec.live)
+	waitFor(t, func() bool { return tr.Subscriptions() == 1 })
+	exec.group <- 1
+	if got := fmt.Sprint(a.positions(1)); got != "[1]" {
+		t.Fatalf("A got %s, want 1", got)
+	}
+	if got, want := groupMembers(tr), 1; got != want {
+		t.Errorf("group members = %d, want %d: only A, B stopped", got, want)
+	}
+	_ = b.conn.WriteJSON(map[string]any{"type": "ping"})
+	if m := b.read(); m["type"] != "pong" {
+		t.Errorf("B got %v, want only the pong: it stopped before the result", m)
 	}
 }
 
