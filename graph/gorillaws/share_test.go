@@ -94,6 +94,17 @@ func (f *fakeExec) DispatchOperation(ctx context.Context, oc *graphql.OperationC
 	}, ctx
 }
 
+// serveFake serves a shared-executions transport over exec; stop shuts
+// the transport down, then the server.
+func serveFake(exec *fakeExec) (tr *Transport, url string, stop func()) {
+	tr = New(&Transport{Sharing: fakeSharing{}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
+	return tr, srv.URL, func() {
+		tr.Shutdown()
+		srv.Close()
+	}
+}
+
 type fakeClient struct {
 	t    *testing.T
 	conn *websocket.Conn
@@ -141,12 +152,10 @@ func (c *fakeClient) positions(n int) []int64 {
 
 func TestHandOver(t *testing.T) {
 	exec := &fakeExec{group: make(chan int64)}
-	tr := New(&Transport{Sharing: fakeSharing{}})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
-	defer srv.Close()
-	defer tr.Shutdown()
+	tr, url, stop := serveFake(exec)
+	defer stop()
 
-	a := dialFake(t, srv.URL, nil) // no prefix: starts the group
+	a := dialFake(t, url, nil) // no prefix: starts the group
 	waitFor(t, func() bool { return tr.Subscriptions() == 1 })
 	for at := int64(1); at <= 5; at++ {
 		exec.group <- at
@@ -157,7 +166,7 @@ func TestHandOver(t *testing.T) {
 	t.Run("Behind", func(t *testing.T) {
 		// A snapshot at 2: the group's last results after 2 come from its
 		// ring, then live ones.
-		b := dialFake(t, srv.URL, map[string]any{"p": 2})
+		b := dialFake(t, url, map[string]any{"p": 2})
 		exec.group <- 6
 		if got, want := fmt.Sprint(b.positions(5)), "[2 3 4 5 6]"; got != want {
 			t.Errorf("B got %s, want %s: its snapshot, the ring after it, then live", got, want)
@@ -168,7 +177,7 @@ func TestHandOver(t *testing.T) {
 	})
 	t.Run("Ahead", func(t *testing.T) {
 		// A snapshot at 8, ahead of the group: the group skips up to 8.
-		c := dialFake(t, srv.URL, map[string]any{"p": 8})
+		c := dialFake(t, url, map[string]any{"p": 8})
 		if got := fmt.Sprint(c.positions(1)); got != "[8]" {
 			t.Fatalf("C got %s, want its snapshot at 8", got)
 		}
@@ -189,15 +198,13 @@ func TestHandOver(t *testing.T) {
 // is not handed over to the group when its source goes live after that.
 func TestStoppedBeforeHandOver(t *testing.T) {
 	exec := &fakeExec{group: make(chan int64)}
-	tr := New(&Transport{Sharing: fakeSharing{}})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
-	defer srv.Close()
-	defer tr.Shutdown()
+	tr, url, stop := serveFake(exec)
+	defer stop()
 
-	a := dialFake(t, srv.URL, nil) // no prefix: starts the group
+	a := dialFake(t, url, nil) // no prefix: starts the group
 	waitFor(t, func() bool { return groupMembers(tr) == 1 })
 	exec.live = make(chan context.Context)
-	b := dialFake(t, srv.URL, map[string]any{"p": 0})
+	b := dialFake(t, url, map[string]any{"p": 0})
 	if got := fmt.Sprint(b.positions(1)); got != "[0]" {
 		t.Fatalf("B got %s, want its snapshot", got)
 	}

@@ -2,8 +2,6 @@ package gorillaws
 
 import (
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"slices"
 	"sync"
@@ -24,13 +22,11 @@ func TestSlowMember(t *testing.T) {
 		}
 		return "EUR/USD"
 	}}
-	tr := New(&Transport{Sharing: fakeSharing{}})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
-	defer srv.Close()
-	defer tr.Shutdown()
+	tr, url, stop := serveFake(exec)
+	defer stop()
 
-	slow := dialFake(t, srv.URL, nil)
-	fast := dialFake(t, srv.URL, nil)
+	slow := dialFake(t, url, nil)
+	fast := dialFake(t, url, nil)
 	waitFor(t, func() bool { return groupMembers(tr) == 2 })
 	c, fc := serverConn(t, tr, slow.conn), serverConn(t, tr, fast.conn)
 
@@ -143,13 +139,11 @@ func serverConn(t *testing.T, tr *Transport, ws *websocket.Conn) *conn {
 func TestBacklogPaced(t *testing.T) {
 	exec := &fakeExec{group: make(chan int64), keyOf: func(int64) string { return "EUR/USD" },
 		backlog: func(at int64) bool { return at%10_000 != 0 }} // 10_000, 20_000: live again
-	tr := New(&Transport{Sharing: fakeSharing{}})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
-	defer srv.Close()
-	defer tr.Shutdown()
+	tr, url, stop := serveFake(exec)
+	defer stop()
 
-	held := dialFake(t, srv.URL, nil)
-	fast := dialFake(t, srv.URL, nil)
+	held := dialFake(t, url, nil)
+	fast := dialFake(t, url, nil)
 	waitFor(t, func() bool { return groupMembers(tr) == 2 })
 	c := serverConn(t, tr, held.conn)
 
