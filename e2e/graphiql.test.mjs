@@ -71,29 +71,48 @@ test('GraphiQL runs a subscription over the websocket with the Headers pane toke
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const violations = [];
   page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
-  // A first visit: GraphiQL reads its editors from localStorage.
-  await page.goto(gw.url + '/');
-  await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+  const traffic = []; // what the page sent and heard, for a failure's message
+  page.on('console', (m) => traffic.push(`console ${m.type()}: ${m.text()}`));
+  page.on('request', (r) => { if (r.url().endsWith('/graphql')) traffic.push(`${r.method()} /graphql ${r.postData() ?? ''}`.slice(0, 200)); });
+  page.on('websocket', (ws) => {
+    traffic.push(`websocket ${ws.url()}`);
+    ws.on('framesent', (f) => traffic.push(`sent ${String(f.payload).slice(0, 200)}`));
+    ws.on('framereceived', (f) => traffic.push(`got ${String(f.payload).slice(0, 200)}`));
+    ws.on('close', () => traffic.push('websocket closed'));
+  });
+  // GraphiQL reads its editors from localStorage: fill it on a page of the
+  // gateway's origin that runs no script (GraphiQL, open, would write its
+  // default query back over it while the test fills it).
+  await page.goto(gw.url + '/healthz');
   await page.evaluate((token) => {
     localStorage.clear();
     localStorage.setItem('graphiql:query', 'subscription { rateChanged(base: "USD", target: "EUR", includeCurrent: true) { pair rate snapshot } }');
     localStorage.setItem('graphiql:headers', JSON.stringify({ Authorization: 'Bearer ' + token }));
   }, token);
   // GraphiQL tells a subscription by the parsed document: wait for the
-  // schema, then for the editor to hold the operation.
+  // schema, then for the editor to hold the operation (target is in this
+  // one, not in the default query's LiveRates).
   const introspected = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.status() === 200, { timeout: 30_000 });
-  await page.reload();
+  await page.goto(gw.url + '/');
   await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
   await introspected;
-  await page.locator('.graphiql-query-editor').getByText('rateChanged', { exact: true }).waitFor({ timeout: 10_000 });
+  await page.locator('.graphiql-query-editor').getByText('target', { exact: true }).waitFor({ timeout: 10_000 });
   await page.waitForTimeout(300);
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.result-window');
-  await result.getByText('USDEUR').waitFor({ timeout: 15_000 });
+  // shown waits for text in the result window; a timeout says what it shows.
+  const shown = async (text) => {
+    try {
+      await result.getByText(text).waitFor({ timeout: 15_000 });
+    } catch (err) {
+      throw new Error(`the result window never showed ${text}; it shows: ${await result.innerText()}\n${traffic.join('\n')}`, { cause: err });
+    }
+  };
+  await shown('USDEUR');
   assert.match(await result.innerText(), /"snapshot": true/);
   const r = await gql(gw.url, 'mutation { updateExchangeRate(pair: "USDEUR", rate: "0.9123") { rate } }', {}, token);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-  await result.getByText('0.9123').waitFor({ timeout: 15_000 });
+  await shown('0.9123');
   assert.match(await result.innerText(), /"snapshot": false/);
   assert.deepEqual(violations, [], 'CSP violations');
 });
